@@ -1,0 +1,384 @@
+"""Image kernels: the presets of the course, applying them, and the arithmetic of one output pixel.
+
+CNN layers compute cross-correlation: the kernel is laid on the image as written, not flipped.
+`apply_kernel` does exactly that, so a Sobel x kernel [[-1, 0, 1], ...] gives positive values where
+the image gets brighter to the right.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from lab.format import format_number, format_term
+
+BORDERS = {
+    "zero": "pads with zeros: edges darken under a blur and show false edges under Sobel",
+    "reflect": "mirrors the image without repeating the edge pixel (d c b | a b c d): "
+    "edges look natural",
+    "replicate": "repeats the edge pixel (a a a | a b c d): edges look natural, "
+    "thin lines at the border get thicker",
+}
+"""Border modes of `apply_kernel`, with what each does at the image edges."""
+
+_CV2_BORDER = {
+    "zero": cv2.BORDER_CONSTANT,
+    "reflect": cv2.BORDER_REFLECT_101,
+    "replicate": cv2.BORDER_REPLICATE,
+}
+_NUMPY_PAD = {"zero": "constant", "reflect": "reflect", "replicate": "edge"}
+
+MAX_KERNEL_SIZE = 15
+
+COURSE_SIGMA = 1 / np.sqrt(2 * np.log(2))
+"""sigma = 0.8493: the 3 x 3 Gaussian of this sigma is exactly the course's [[1,2,1],[2,4,2],[1,2,1]]/16,
+since exp(-1 / (2 sigma^2)) = 1/2."""
+
+
+def gaussian_kernel(size: int, sigma: float) -> np.ndarray:
+    """A normalised 2-D Gaussian kernel.
+
+    Args:
+        size: odd side length, 1 <= size <= MAX_KERNEL_SIZE.
+        sigma: standard deviation in pixels, > 0.
+
+    Returns:
+        np.ndarray[size, size] float64 summing to 1.
+    """
+    _check_size(size)
+    if not np.isfinite(sigma) or sigma <= 0:
+        raise ValueError(f"sigma must be a positive number, got {sigma}")
+    offsets = np.arange(size) - (size - 1) / 2  # [size]
+    profile = np.exp(-(offsets**2) / (2 * sigma**2))
+    kernel = np.outer(profile, profile)  # [size, size]
+    return kernel / kernel.sum()
+
+
+def box_kernel(size: int) -> np.ndarray:
+    """The n x n box blur: all ones divided by n^2."""
+    _check_size(size)
+    return np.full((size, size), 1.0 / size**2)
+
+
+def identity_kernel(size: int = 3) -> np.ndarray:
+    """A single 1 in the centre: the output equals the input."""
+    _check_size(size)
+    kernel = np.zeros((size, size))
+    kernel[size // 2, size // 2] = 1.0
+    return kernel
+
+
+def _check_size(size: int) -> None:
+    if int(size) != size or size < 1 or size % 2 == 0 or size > MAX_KERNEL_SIZE:
+        raise ValueError(f"kernel size must be odd, between 1 and {MAX_KERNEL_SIZE}; got {size}")
+
+
+PRESETS: dict[str, np.ndarray] = {
+    "identity": identity_kernel(3),
+    "box blur": box_kernel(3),
+    "gaussian": np.array([[1, 2, 1], [2, 4, 2], [1, 2, 1]], dtype=float) / 16,
+    "sharpen": np.array([[0, -1, 0], [-1, 5, -1], [0, -1, 0]], dtype=float),
+    "sobel x": np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], dtype=float),
+    "sobel y": np.array([[-1, -2, -1], [0, 0, 0], [1, 2, 1]], dtype=float),
+    "scharr x": np.array([[-3, 0, 3], [-10, 0, 10], [-3, 0, 3]], dtype=float),
+    "scharr y": np.array([[-3, -10, -3], [0, 0, 0], [3, 10, 3]], dtype=float),
+    "prewitt x": np.array([[-1, 0, 1], [-1, 0, 1], [-1, 0, 1]], dtype=float),
+    "prewitt y": np.array([[-1, -1, -1], [0, 0, 0], [1, 1, 1]], dtype=float),
+    "laplacian": np.array([[0, 1, 0], [1, -4, 1], [0, 1, 0]], dtype=float),
+    "emboss": np.array([[-2, -1, 0], [-1, 1, 1], [0, 1, 2]], dtype=float),
+    "outline": np.array([[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]], dtype=float),
+}
+"""Linear kernels of the course, name -> 2-D float array (the 3 x 3 defaults)."""
+
+GRADIENT_MAGNITUDE = {"sobel magnitude": ("sobel x", "sobel y")}
+"""Non-linear presets: sqrt(gx^2 + gy^2) of two kernels from PRESETS."""
+
+SIZED_PRESETS = {"identity", "box blur", "gaussian"}
+"""Presets whose size the user chooses (the gaussian also takes sigma)."""
+
+
+def preset_kernel(name: str, size: int = 3, sigma: float = COURSE_SIGMA) -> np.ndarray:
+    """A preset at the requested size: sized presets are rebuilt, fixed ones are returned as is."""
+    if name == "identity":
+        return identity_kernel(size)
+    if name == "box blur":
+        return box_kernel(size)
+    if name == "gaussian":
+        return gaussian_kernel(size, sigma)
+    return PRESETS[name].copy()
+
+
+def validate_kernel(kernel: np.ndarray) -> np.ndarray:
+    """Check that a kernel is a finite 2-D array with odd sides; return it as float64.
+
+    Raises:
+        ValueError: with a message fit for the page.
+    """
+    kernel = np.asarray(kernel, dtype=np.float64)
+    if kernel.ndim != 2:
+        raise ValueError("a kernel is a 2-D grid of numbers")
+    rows, cols = kernel.shape
+    if rows % 2 == 0 or cols % 2 == 0:
+        raise ValueError(f"kernel sides must be odd so it has a centre pixel; got {rows} x {cols}")
+    if max(rows, cols) > MAX_KERNEL_SIZE:
+        raise ValueError(f"kernels up to {MAX_KERNEL_SIZE} x {MAX_KERNEL_SIZE} are supported")
+    if not np.all(np.isfinite(kernel)):
+        raise ValueError("every kernel weight must be a finite number")
+    return kernel
+
+
+def apply_kernel(image: np.ndarray, kernel: np.ndarray, border: str = "reflect") -> np.ndarray:
+    """Cross-correlate an image with a kernel, as a CNN layer does (no flip).
+
+    Args:
+        image: np.ndarray[H, W] or [H, W, C], any real dtype (uint8 photos: 0..255).
+        kernel: np.ndarray[kh, kw], odd sides.
+        border: "zero", "reflect" (mirror without repeating the edge, as numpy's "reflect") or
+            "replicate".
+
+    Returns:
+        np.ndarray float32 of the image's shape: out[y, x] = sum_ij kernel[i, j] *
+        image[y + i - kh // 2, x + j - kw // 2], per channel for colour images.
+    """
+    kernel = validate_kernel(kernel)
+    if border not in _CV2_BORDER:
+        raise ValueError(f"border must be one of {sorted(_CV2_BORDER)}, got {border!r}")
+    image = np.asarray(image)
+    if image.ndim not in (2, 3):
+        raise ValueError("image must be [H, W] or [H, W, C]")
+    # float32 input: OpenCV's uint8 path is slower here and not exact (identity 9x9 gave 128.99998
+    # for 129). cv2.filter2D switches to a DFT for kernels of 11 x 11 and more; below that it sums
+    # the products directly, which is what the pixel inspector shows.
+    source = image.astype(np.float32, copy=False)
+    output = cv2.filter2D(
+        source, cv2.CV_32F, kernel.astype(np.float32), borderType=_CV2_BORDER[border]
+    )
+    return output.reshape(image.shape)
+
+
+def gradient_magnitude(
+    image: np.ndarray, kernel_x: np.ndarray, kernel_y: np.ndarray, border: str = "reflect"
+) -> np.ndarray:
+    """sqrt(gx^2 + gy^2) for two derivative kernels, float32 of the image's shape."""
+    gx = apply_kernel(image, kernel_x, border)
+    gy = apply_kernel(image, kernel_y, border)
+    return np.sqrt(gx * gx + gy * gy)
+
+
+@dataclass(frozen=True)
+class PixelWindow:
+    """The arithmetic of one output pixel.
+
+    Attributes:
+        row, col: output pixel (same coordinates as the input pixel under the kernel centre).
+        patch: np.ndarray[kh, kw] input values under the kernel (border values included).
+        products: np.ndarray[kh, kw] kernel * patch, element-wise.
+        value: the sum of the products, the output pixel.
+        outside: np.ndarray[kh, kw] bool, True where the patch value comes from the border rule.
+    """
+
+    row: int
+    col: int
+    patch: np.ndarray
+    products: np.ndarray
+    value: float
+    outside: np.ndarray
+
+
+def pixel_window(
+    channel: np.ndarray, kernel: np.ndarray, row: int, col: int, border: str = "reflect"
+) -> PixelWindow:
+    """The patch, products and sum behind output pixel (row, col) of `apply_kernel`.
+
+    Args:
+        channel: np.ndarray[H, W], one channel of the image.
+        kernel: np.ndarray[kh, kw], odd sides.
+        row, col: the output pixel, 0 <= row < H, 0 <= col < W.
+        border: as for `apply_kernel`.
+    """
+    kernel = validate_kernel(kernel)
+    channel = np.asarray(channel)
+    height, width = channel.shape
+    if not (0 <= row < height and 0 <= col < width):
+        raise ValueError(f"pixel ({row}, {col}) is outside the {height} x {width} image")
+    half_r, half_c = kernel.shape[0] // 2, kernel.shape[1] // 2
+    rows = np.arange(row - half_r, row + half_r + 1)  # [kh]
+    cols = np.arange(col - half_c, col + half_c + 1)  # [kw]
+    outside = ((rows < 0) | (rows >= height))[:, None] | ((cols < 0) | (cols >= width))[
+        None, :
+    ]  # [kh, kw]
+    rows_in = _fold(rows, height, border)
+    cols_in = _fold(cols, width, border)
+    patch = channel[np.ix_(rows_in, cols_in)].astype(np.float32)  # [kh, kw]
+    if border == "zero":
+        patch[outside] = 0.0
+    # float32 products summed in float64 agree with cv2.filter2D to float32 rounding.
+    products = kernel.astype(np.float32) * patch
+    value = float(products.astype(np.float64).sum())
+    return PixelWindow(row, col, patch, products, value, outside)
+
+
+def _fold(index: np.ndarray, size: int, border: str) -> np.ndarray:
+    """Map out-of-range indices back into [0, size) as the border rule does."""
+    if border in ("replicate", "zero"):  # zero: clipped here, then blanked by the caller
+        return np.clip(index, 0, size - 1)
+    if size == 1:
+        return np.zeros_like(index)
+    period = 2 * (size - 1)  # reflect without repeating the edge: 0 1 2 .. n-1 n-2 .. 1 | 0 ..
+    folded = np.mod(index, period)
+    return np.where(folded >= size, period - folded, folded)
+
+
+def _only_centre_column(kernel: np.ndarray) -> bool:
+    """True when every non-zero weight lies in the centre column (the kernel acts vertically)."""
+    outside = np.delete(kernel, kernel.shape[1] // 2, axis=1)
+    return kernel.shape[1] > 1 and np.allclose(outside, 0)
+
+
+def describe_kernel(kernel: np.ndarray) -> str:
+    """One or two sentences on what a kernel does to an image, and why."""
+    kernel = validate_kernel(kernel)
+    total = float(kernel.sum())
+    rows, cols = kernel.shape
+    center = float(kernel[rows // 2, cols // 2])
+    others = np.delete(kernel.ravel(), kernel.size // 2)
+    negative = bool((kernel < 0).any())
+    flipped_x = np.allclose(kernel, -kernel[:, ::-1])
+    flipped_y = np.allclose(kernel, -kernel[::-1, :])
+    if np.allclose(kernel, 0):
+        return "All weights are 0: every output pixel is 0, the image disappears."
+    if np.allclose(others, 0):
+        if np.isclose(center, 1):
+            return (
+                "Identity: a single 1 in the centre copies each pixel, the output equals the input."
+            )
+        return f"Only the centre weight is set, so the output is the input scaled by {center:g}" + (
+            " (darker)." if abs(center) < 1 else " (brighter, clipped at 255 for display)."
+        )
+    if np.isclose(total, 0):
+        if flipped_x and not flipped_y:
+            direction = (
+                "responds to vertical edges (brightness changing left to right); "
+                "the sign says which way"
+            )
+        elif flipped_y and not flipped_x:
+            direction = (
+                "responds to horizontal edges (brightness changing top to bottom); "
+                "the sign says which way"
+            )
+        elif _only_centre_column(kernel):
+            direction = (
+                "compares each pixel with the pixels above and below it only: it responds to "
+                "horizontal edges and lines, and vertical ones vanish"
+            )
+        elif _only_centre_column(kernel.T):
+            direction = (
+                "compares each pixel with the pixels left and right of it only: it responds to "
+                "vertical edges and lines, and horizontal ones vanish"
+            )
+        elif center < 0 or center > 0 and np.all(others <= 0):
+            direction = (
+                "compares each pixel with its neighbours (a second derivative): edges and fine "
+                "detail in every direction"
+            )
+        else:
+            direction = "keeps only changes in brightness"
+        return (
+            f"The weights sum to 0, so flat regions become 0: it {direction}. "
+            "Output values are signed, so zero is drawn in the middle of the colour scale."
+        )
+    if not negative:
+        gain = (
+            ""
+            if np.isclose(total, 1)
+            else (
+                f" The weights sum to {total:g}, not 1, so the image gets "
+                + ("brighter." if total > 1 else "darker.")
+            )
+        )
+        return (
+            "All weights are positive: each output is a weighted average of its neighbourhood, "
+            "so the image is blurred (noise and fine detail smoothed out)." + gain
+        )
+    if np.isclose(total, 1):
+        if center > 1:
+            return (
+                "The weights sum to 1, so flat regions keep their brightness, and the positive "
+                "centre with negative neighbours adds back the difference from the neighbourhood: "
+                "edges and detail are sharpened."
+            )
+        return (
+            "The weights sum to 1, so flat regions keep their brightness; the negative weights "
+            "add a signed difference, giving a relief (embossed) look along edges."
+        )
+    return (
+        f"The weights sum to {total:g}: flat regions are scaled by {total:g} "
+        + ("(brighter)" if total > 1 else "(darker or inverted)")
+        + ", and the negative weights add differences between neighbours, so edges are stressed."
+    )
+
+
+def parse_kernel(text: str) -> np.ndarray:
+    """Read a kernel typed as rows of numbers: one row per line (or separated by ';'), numbers
+    separated by spaces or commas; fractions such as 1/16 are allowed.
+
+    Raises:
+        ValueError: a message that names the bad row or number.
+    """
+    from fractions import Fraction
+
+    rows_text = text.replace("],", "\n").replace(";", "\n")  # also reads [[a, b], [c, d]]
+    lines = [line.strip().strip("[]() ,") for line in rows_text.splitlines()]
+    lines = [line for line in lines if line]
+    if not lines:
+        raise ValueError("type at least one row of numbers")
+    rows = []
+    for number, line in enumerate(lines, start=1):
+        cells = [
+            cell for cell in line.replace(",", " ").replace("[", " ").replace("]", " ").split()
+        ]
+        row = []
+        for cell in cells:
+            try:
+                row.append(float(Fraction(cell)) if "/" in cell else float(cell))
+            except (ValueError, ZeroDivisionError):
+                raise ValueError(f"row {number}: {cell!r} is not a number") from None
+        rows.append(row)
+    widths = {len(row) for row in rows}
+    if len(widths) != 1:
+        raise ValueError(
+            "every row needs the same number of weights; got rows of "
+            + ", ".join(str(len(row)) for row in rows)
+        )
+    return validate_kernel(np.array(rows, dtype=np.float64))
+
+
+def format_kernel(kernel: np.ndarray) -> str:
+    """The inverse of `parse_kernel`: one line per row, weights with up to 6 significant digits."""
+    return "\n".join(" ".join(f"{v:.6g}" for v in row) for row in np.asarray(kernel))
+
+
+def resize_kernel(kernel: np.ndarray, size: int) -> np.ndarray:
+    """Grow (zero border) or crop a square kernel around its centre to size x size."""
+    _check_size(size)
+    kernel = np.asarray(kernel, dtype=np.float64)
+    rows, cols = kernel.shape
+    out = np.zeros((size, size))
+    take_r, take_c = min(rows, size), min(cols, size)
+    src_r, src_c = (rows - take_r) // 2, (cols - take_c) // 2
+    dst_r, dst_c = (size - take_r) // 2, (size - take_c) // 2
+    out[dst_r : dst_r + take_r, dst_c : dst_c + take_c] = kernel[
+        src_r : src_r + take_r, src_c : src_c + take_c
+    ]
+    return out
+
+
+def sum_formula(window: PixelWindow, kernel: np.ndarray) -> str:
+    """The output pixel written out: 'w1*p1 + w2*p2 + ... = value', with the real numbers."""
+    terms = [
+        format_term(w, p)
+        for w, p in zip(np.asarray(kernel).ravel(), window.patch.ravel(), strict=True)
+    ]
+    return " + ".join(terms) + f" = {format_number(window.value)}"
