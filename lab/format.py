@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 
 def format_number(value: float, digits: int = 4) -> str:
     """Short text for a weight or pixel value: integers without decimals, else `digits` significant."""
-    value = float(value)
+    return _format(float(value), digits)
+
+
+@lru_cache(maxsize=1 << 16)  # steppers write the same few values tens of thousands of times
+def _format(value: float, digits: int) -> str:
     if not np.isfinite(value):
         return str(value)
     if abs(value - round(value)) <= 1e-9 * max(1.0, abs(value)):

@@ -179,3 +179,24 @@ def sample_image(name: str) -> np.ndarray:
     if image.ndim == 2:
         image = np.repeat(image[:, :, None], 3, axis=2)
     return np.ascontiguousarray(image[..., :3].astype(np.uint8))
+
+
+def photo_patch(image: np.ndarray, center: tuple[float, float], crop: int, size: int) -> np.ndarray:
+    """A small grid of pixel values from a photo, for stepping by hand.
+
+    Args:
+        image: np.ndarray[H, W, 3] uint8.
+        center: (row, col) of the crop centre as fractions 0..1 of the height and width.
+        crop: side of the square crop in photo pixels (clipped to the photo).
+        size: side of the returned grid; the crop is area-averaged down to it.
+
+    Returns:
+        np.ndarray[size, size, 3] float64 of whole numbers 0..255.
+    """
+    height, width = image.shape[:2]
+    crop = int(np.clip(crop, size, min(height, width)))
+    top = int(np.clip(round(center[0] * height - crop / 2), 0, height - crop))
+    left = int(np.clip(round(center[1] * width - crop / 2), 0, width - crop))
+    patch = Image.fromarray(image[top : top + crop, left : left + crop])
+    small = patch.resize((size, size), Image.Resampling.BOX)
+    return np.asarray(small, dtype=np.float64)

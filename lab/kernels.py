@@ -320,9 +320,9 @@ def describe_kernel(kernel: np.ndarray) -> str:
     )
 
 
-def parse_kernel(text: str) -> np.ndarray:
-    """Read a kernel typed as rows of numbers: one row per line (or separated by ';'), numbers
-    separated by spaces or commas; fractions such as 1/16 are allowed.
+def parse_grid(text: str) -> np.ndarray:
+    """Read a grid typed as rows of numbers: one row per line (or separated by ';'), numbers
+    separated by spaces or commas; fractions such as 1/16 and [[a, b], [c, d]] are allowed.
 
     Raises:
         ValueError: a message that names the bad row or number.
@@ -336,11 +336,8 @@ def parse_kernel(text: str) -> np.ndarray:
         raise ValueError("type at least one row of numbers")
     rows = []
     for number, line in enumerate(lines, start=1):
-        cells = [
-            cell for cell in line.replace(",", " ").replace("[", " ").replace("]", " ").split()
-        ]
         row = []
-        for cell in cells:
+        for cell in line.replace(",", " ").replace("[", " ").replace("]", " ").split():
             try:
                 row.append(float(Fraction(cell)) if "/" in cell else float(cell))
             except (ValueError, ZeroDivisionError):
@@ -349,10 +346,18 @@ def parse_kernel(text: str) -> np.ndarray:
     widths = {len(row) for row in rows}
     if len(widths) != 1:
         raise ValueError(
-            "every row needs the same number of weights; got rows of "
+            "every row needs the same number of values; got rows of "
             + ", ".join(str(len(row)) for row in rows)
         )
-    return validate_kernel(np.array(rows, dtype=np.float64))
+    grid = np.array(rows, dtype=np.float64)
+    if not np.all(np.isfinite(grid)):
+        raise ValueError("every value must be a finite number")
+    return grid
+
+
+def parse_kernel(text: str) -> np.ndarray:
+    """`parse_grid`, then `validate_kernel` (odd sides, finite weights)."""
+    return validate_kernel(parse_grid(text))
 
 
 def format_kernel(kernel: np.ndarray) -> str:

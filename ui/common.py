@@ -17,15 +17,39 @@ UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "tif", "tiff"]
 
 def page_setup(title: str, icon: str) -> None:
     """Wide layout and a title; safe to call when the page runs alone or under st.navigation."""
+    _route_through_app()
     st.set_page_config(page_title=f"{title} - CNN Visual Lab", page_icon=icon, layout="wide")
     st.title(f"{icon} {title}")  # Material icons: emoji fonts are missing on many lecture PCs
 
 
+def _route_through_app() -> None:
+    """Send a first visit to a page URL through app.py's st.navigation.
+
+    Until some session has run st.navigation, Streamlit treats pages/ as an old-style pages
+    directory and runs pages/x.py directly, with a sidebar of file names. A rerun after clearing
+    that flag runs app.py, which routes to the same URL. Page files run alone (AppTest, `streamlit
+    run pages/x.py`) never have the flag set, as there is no pages/ folder beside them.
+    """
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:  # a future Streamlit without the old mode
+        return
+    if getattr(PagesManager, "uses_pages_directory", False):
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def init_state(defaults: dict[str, Any]) -> None:
-    """Set each session-state key once, so widgets keyed by it keep the user's value."""
+    """Set each session-state key once, so widgets keyed by it keep the user's value.
+
+    Keys that exist are written back to themselves: Streamlit forgets the value of a widget that
+    a run does not draw (a control of another mode), and this keeps it for when it comes back.
+    """
     for key, value in defaults.items():
         if key not in st.session_state:
             st.session_state[key] = value
+        else:
+            st.session_state[key] = st.session_state[key]
 
 
 @st.cache_data(max_entries=8, show_spinner=False)

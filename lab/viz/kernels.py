@@ -6,8 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from lab.format import format_number
-
-DIVERGING = "RdBu_r"
+from lab.viz.colors import DIVERGING_SCALE
 
 
 def kernel_heatmap(kernel: np.ndarray, title: str = "") -> go.Figure:
@@ -26,7 +25,7 @@ def kernel_heatmap(kernel: np.ndarray, title: str = "") -> go.Figure:
             text=text,
             texttemplate="%{text}",
             textfont={"size": 14 if kernel.shape[0] <= 5 else 10},
-            colorscale=DIVERGING,
+            colorscale=DIVERGING_SCALE,
             zmin=-limit,
             zmax=limit,
             showscale=False,
