@@ -570,3 +570,73 @@ def cluster_scene(
         width,
         height,
     )
+
+
+@dataclass(frozen=True)
+class Overlap:
+    """Every quantity the IoU lab shows for one pair of boxes (a, b)."""
+
+    area_a: float
+    area_b: float
+    intersection: float
+    union: float
+    enclosing: float
+    iou: float
+    giou: float
+    diou: float
+    ciou: float
+    intersection_box: tuple[float, float, float, float] | None
+    enclosing_box: tuple[float, float, float, float]
+
+
+def overlap(a: np.ndarray, b: np.ndarray) -> Overlap:
+    """All the IoU lab's numbers for two xyxy boxes, from the same functions NMS uses."""
+    a = as_boxes(np.asarray(a, dtype=np.float64).reshape(1, 4), "a")
+    b = as_boxes(np.asarray(b, dtype=np.float64).reshape(1, 4), "b")
+    inter, union = _inter_union(a, b)
+    wh = _enclosing(a, b)[0, 0]
+    lt = np.maximum(a[0, :2], b[0, :2])
+    rb = np.minimum(a[0, 2:], b[0, 2:])
+    inside = bool(np.all(rb > lt))
+    return Overlap(
+        area_a=float(box_area(a)[0]),
+        area_b=float(box_area(b)[0]),
+        intersection=float(inter[0, 0]),
+        union=float(union[0, 0]),
+        enclosing=float(wh[0] * wh[1]),
+        iou=float(box_iou(a, b)[0, 0]),
+        giou=float(generalized_box_iou(a, b)[0, 0]),
+        diou=float(distance_box_iou(a, b)[0, 0]),
+        ciou=float(complete_box_iou(a, b)[0, 0]),
+        intersection_box=(*lt.tolist(), *rb.tolist()) if inside else None,
+        enclosing_box=(
+            *np.minimum(a[0, :2], b[0, :2]).tolist(),
+            *np.maximum(a[0, 2:], b[0, 2:]).tolist(),
+        ),
+    )
+
+
+def sliding_overlaps(a: np.ndarray, b: np.ndarray, shifts: np.ndarray) -> dict[str, np.ndarray]:
+    """IoU, GIoU, DIoU and CIoU of a against b moved right by each shift, with their slopes.
+
+    Shows why losses use GIoU and friends: once the boxes separate, IoU is flat at 0 (slope 0, no
+    gradient to follow) while GIoU and DIoU keep pointing back towards the overlap.
+
+    Returns:
+        {"shift": [S], "iou": [S], "giou": [S], "diou": [S], "ciou": [S], and "d_iou", "d_giou",
+        "d_diou", "d_ciou": numerical derivatives with respect to the shift}.
+    """
+    a = as_boxes(np.asarray(a, dtype=np.float64).reshape(1, 4), "a")
+    b = as_boxes(np.asarray(b, dtype=np.float64).reshape(1, 4), "b")
+    shifts = np.asarray(shifts, dtype=np.float64)
+    moved = b + np.stack([shifts, np.zeros_like(shifts)] * 2, axis=1)  # [S, 4]
+    curves = {
+        "shift": shifts,
+        "iou": box_iou(a, moved)[0],
+        "giou": generalized_box_iou(a, moved)[0],
+        "diou": distance_box_iou(a, moved)[0],
+        "ciou": complete_box_iou(a, moved)[0],
+    }
+    for name in ("iou", "giou", "diou", "ciou"):
+        curves[f"d_{name}"] = np.gradient(curves[name], shifts)
+    return curves

@@ -278,7 +278,7 @@ if mode in ("Convolution", "Multi-channel"):
     metrics[0].metric("Output shape", out_shape)
     metrics[1].metric("Current sum", format_number(step.value))
     metrics[2].metric("Parameters", f"{weights + biases}")
-    st.code(f"rows:    out = {geo.formula(0)}\ncolumns: out = {geo.formula(1)}")
+    st.code(f"rows:    out = {geo.formula(0)}\ncolumns: out = {geo.formula(1)}", language="text")
     st.caption(
         f"Parameters = (F×F×D1)×K + K = ({geo.kernel[0]}×{geo.kernel[1]}×{channels})×{filters} + {filters} "
         f"= {weights} weights + {biases} biases. Padding (top, bottom, left, right) = {geo.padding}; "
@@ -309,7 +309,7 @@ elif mode == "Pooling":
     metrics[1].metric("Current value", format_number(step.value))
     metrics[2].metric("Parameters", "0")
     geo = C.geometry(x.shape, (state.conv_pool_size,) * 2, state.conv_pool_stride)
-    st.code(f"rows:    out = {geo.formula(0)}\ncolumns: out = {geo.formula(1)}")
+    st.code(f"rows:    out = {geo.formula(0)}\ncolumns: out = {geo.formula(1)}", language="text")
     st.caption(
         "Pooling has no weights: it keeps the largest value (max) or the mean (avg) of each window."
     )
@@ -331,7 +331,9 @@ else:
     metrics[0].metric("Output shape", f"{result.shape[0]} × {result.shape[1]}")
     metrics[1].metric("Current input value", format_number(x[steps[start].row, steps[start].col]))
     metrics[2].metric("Kernel", f"{kernel.shape[0]} × {kernel.shape[1]}")
-    st.code(f"rows:    out = {geo_t.formula(0)}\ncolumns: out = {geo_t.formula(1)}")
+    st.code(
+        f"rows:    out = {geo_t.formula(0)}\ncolumns: out = {geo_t.formula(1)}", language="text"
+    )
     st.subheader("The same thing as a matrix")
     matrix = C.conv_matrix(result.shape, kernel, state.conv_t_stride, state.conv_t_padding)
     via_matrix = (matrix.T @ x.ravel()).reshape(result.shape)

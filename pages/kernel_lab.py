@@ -235,11 +235,11 @@ for inspect_kernel, name in inspected:
         )
     product_col.markdown(f"Kernel x patch, element-wise ({name})")
     product_col.dataframe(pd.DataFrame(window.products).round(4))
-    st.code(f"{name} = {K.sum_formula(window, inspect_kernel)}", wrap_lines=True)
+    st.code(f"{name} = {K.sum_formula(window, inspect_kernel)}", wrap_lines=True, language="text")
 if magnitude:
     combined = float(np.hypot(*values))
     gx, gy = (format_factor(value) for value in values)
-    st.code(f"sqrt(gx² + gy²) = sqrt({gx}² + {gy}²) = {format_number(combined)}")
+    st.code(f"sqrt(gx² + gy²) = sqrt({gx}² + {gy}²) = {format_number(combined)}", language="text")
 st.metric(f"Output pixel ({row}, {col})", format_number(pixel, 6))
 
 # Compare mode: the same image through a second kernel of the same size.

@@ -1,0 +1,79 @@
+"""The IoU lab in AppTest: presets and exact coordinates drive every number."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+import torchvision.ops as ops
+
+from tests.pages.conftest import texts
+
+
+def metric(app, label: str) -> float:
+    return float(next(m.value for m in app.metric if m.label == label))
+
+
+def boxes(app) -> tuple[list[float], list[float]]:
+    state = app.session_state
+    return tuple([float(state[f"iou_{n}_{c}"]) for c in ("x1", "y1", "x2", "y2")] for n in "ab")
+
+
+def oracle(app):
+    a, b = (torch.tensor([box]) for box in boxes(app))
+    return {
+        "IoU": ops.box_iou(a, b).item(),
+        "GIoU": ops.generalized_box_iou(a, b).item(),
+        "DIoU": ops.distance_box_iou(a, b).item(),
+        "CIoU": ops.complete_box_iou(a, b).item(),
+    }
+
+
+def test_default_pair_matches_torchvision(run_page) -> None:
+    app = run_page("iou")
+    for label, value in oracle(app).items():
+        assert metric(app, label) == pytest.approx(value, abs=5e-5)
+    assert "IoU  = |A∩B| / |A∪B| = 6300 / 41300 = 0.1525" in texts(app)
+
+
+def test_moving_a_box_numerically_updates_the_iou(run_page) -> None:
+    app = run_page("iou")
+    app.number_input(key="iou_b_x1").set_value(60).run()
+    app.number_input(key="iou_b_x2").set_value(220).run()
+    app.number_input(key="iou_b_y1").set_value(60).run()
+    app.number_input(key="iou_b_y2").set_value(200).run()
+    assert metric(app, "IoU") == 1.0 and metric(app, "GIoU") == 1.0
+    app.number_input(key="iou_b_x1").set_value(140).run()  # B: 140..220, inside A
+    assert metric(app, "IoU") == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize(
+    "preset, iou, giou",
+    [
+        ("identical", 1.0, 1.0),
+        ("touching edges", 0.0, 0.0),
+        ("disjoint", 0.0, None),
+        ("nested", 8000 / 61600, 8000 / 61600),
+    ],
+)
+def test_presets(run_page, preset, iou, giou) -> None:
+    app = run_page("iou")
+    app.selectbox(key="iou_preset").set_value(preset).run()
+    assert metric(app, "IoU") == pytest.approx(iou, abs=5e-5)
+    if giou is None:
+        assert metric(app, "GIoU") < 0  # disjoint: GIoU measures the gap
+    else:
+        assert metric(app, "GIoU") == pytest.approx(giou, abs=5e-5)
+    for label, value in oracle(app).items():
+        assert metric(app, label) == pytest.approx(value, abs=5e-5)
+
+
+def test_swapped_corners_give_a_message_not_a_traceback(run_page) -> None:
+    app = run_page("iou")
+    app.number_input(key="iou_a_x1").set_value(300).run()  # x1 = 300 > x2 = 220
+    assert not app.exception
+    assert "x2 < x1" in " ".join(e.value for e in app.error)
+
+
+def test_the_flat_iou_argument_is_quantified(run_page) -> None:
+    app = run_page("iou")
+    assert "IoU is flat at 0 and its slope is 0" in texts(app)

@@ -1,0 +1,208 @@
+"""A small drag-and-resize box canvas (st.components.v2): move boxes, drag corners, draw new ones.
+
+Everything continuous happens in the browser: the boxes follow the pointer and, for a pair, the
+intersection, enclosing box and IoU update live while dragging. Python hears about it once, on
+release, through the `boxes` state value. The component only receives numbers and fixed labels from
+the app (never user text), and writes them with textContent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+_JS = r"""
+export default function (component) {
+  const { data, setStateValue, parentElement } = component;
+  const NS = "http://www.w3.org/2000/svg";
+  let root = parentElement.querySelector(".box-canvas");
+  if (!root) {
+    root = document.createElement("div");
+    root.className = "box-canvas";
+    parentElement.appendChild(root);
+  }
+  while (root.firstChild) root.removeChild(root.firstChild);
+  const W = data.width, H = data.height;
+  const boxes = data.boxes.map((b) => b.slice());
+  const colors = data.colors || [];
+  const names = data.names || [];
+  const make = (tag, attrs, parent) => {
+    const el = document.createElementNS(NS, tag);
+    for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+    (parent || svg).appendChild(el);
+    return el;
+  };
+  const svg = document.createElementNS(NS, "svg");
+  svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
+  svg.setAttribute("data-testid", "box-canvas-svg");
+  svg.style.width = "100%";
+  svg.style.maxWidth = (data.display_width || W) + "px";
+  svg.style.touchAction = "none";
+  svg.style.userSelect = "none";
+  svg.style.border = "1px solid #ccc";
+  svg.style.background = "#fff";
+  root.appendChild(svg);
+  const grid = Math.max(10, Math.round(W / 16 / 10) * 10);
+  for (let x = grid; x < W; x += grid) make("line", { x1: x, y1: 0, x2: x, y2: H, stroke: "#eee" });
+  for (let y = grid; y < H; y += grid) make("line", { x1: 0, y1: y, x2: W, y2: y, stroke: "#eee" });
+  const overlap = data.show_overlap && boxes.length >= 2;
+  const enclosing = make("rect", { fill: "none", stroke: "#555", "stroke-dasharray": "6 4", "stroke-width": 1.5, visibility: overlap ? "visible" : "hidden" });
+  const inter = make("rect", { fill: "rgba(120, 60, 160, 0.45)", stroke: "none", visibility: "hidden" });
+  const rects = [], handles = [], labels = [];
+  const r = Math.max(4, W / 90);
+  boxes.forEach((b, i) => {
+    const color = colors[i] || "#1f77b4";
+    const rect = make("rect", { fill: color, "fill-opacity": 0.12, stroke: color, "stroke-width": 2.5, cursor: "move", "data-box": i });
+    rects.push(rect);
+    const label = make("text", { fill: color, "font-size": Math.max(11, W / 40), "font-family": "sans-serif", "pointer-events": "none" });
+    label.textContent = names[i] || String(i);
+    labels.push(label);
+    handles.push([0, 1, 2, 3].map((corner) =>
+      make("circle", { r, fill: "#fff", stroke: color, "stroke-width": 2, cursor: "nwse-resize", "data-box": i, "data-corner": corner })));
+  });
+  const readout = make("text", { x: 8, y: Math.max(16, W / 30), "font-size": Math.max(12, W / 36), "font-family": "monospace", fill: "#333", "pointer-events": "none" });
+
+  const fmt = (v) => (Math.round(v * 1000) / 1000).toFixed(3);
+  function redraw() {
+    boxes.forEach((b, i) => {
+      const [x1, y1, x2, y2] = b;
+      Object.entries({ x: x1, y: y1, width: x2 - x1, height: y2 - y1 }).forEach(([k, v]) => rects[i].setAttribute(k, v));
+      labels[i].setAttribute("x", x1 + 4);
+      labels[i].setAttribute("y", y1 - 4 < 12 ? y1 + 14 : y1 - 4);
+      [[x1, y1], [x2, y1], [x2, y2], [x1, y2]].forEach(([cx, cy], c) => {
+        handles[i][c].setAttribute("cx", cx);
+        handles[i][c].setAttribute("cy", cy);
+      });
+    });
+    if (!overlap) return;
+    const [a, b] = boxes;
+    const ix1 = Math.max(a[0], b[0]), iy1 = Math.max(a[1], b[1]);
+    const ix2 = Math.min(a[2], b[2]), iy2 = Math.min(a[3], b[3]);
+    const iw = Math.max(0, ix2 - ix1), ih = Math.max(0, iy2 - iy1);
+    inter.setAttribute("visibility", iw > 0 && ih > 0 ? "visible" : "hidden");
+    Object.entries({ x: ix1, y: iy1, width: iw, height: ih }).forEach(([k, v]) => inter.setAttribute(k, v));
+    const ex1 = Math.min(a[0], b[0]), ey1 = Math.min(a[1], b[1]);
+    const ex2 = Math.max(a[2], b[2]), ey2 = Math.max(a[3], b[3]);
+    Object.entries({ x: ex1, y: ey1, width: ex2 - ex1, height: ey2 - ey1 }).forEach(([k, v]) => enclosing.setAttribute(k, v));
+    const area = (q) => (q[2] - q[0]) * (q[3] - q[1]);
+    const i = iw * ih, u = area(a) + area(b) - i, c = (ex2 - ex1) * (ey2 - ey1);
+    const iou = u > 0 ? i / u : 0;
+    const giou = c > 0 ? iou - (c - u) / c : 0;
+    readout.textContent = `IoU ${fmt(iou)}   GIoU ${fmt(giou)}`;
+  }
+  redraw();
+
+  const point = (evt) => {
+    const p = svg.createSVGPoint();
+    p.x = evt.clientX;
+    p.y = evt.clientY;
+    const q = p.matrixTransform(svg.getScreenCTM().inverse());
+    return [Math.min(W, Math.max(0, q.x)), Math.min(H, Math.max(0, q.y))];
+  };
+  let drag = null;
+  svg.addEventListener("pointerdown", (evt) => {
+    const target = evt.target;
+    const [px, py] = point(evt);
+    if (target.hasAttribute("data-corner")) {
+      drag = { i: +target.getAttribute("data-box"), corner: +target.getAttribute("data-corner") };
+    } else if (target.hasAttribute("data-box")) {
+      const i = +target.getAttribute("data-box");
+      drag = { i, move: true, start: [px, py], orig: boxes[i].slice() };
+    } else if (data.mode === "draw") {
+      boxes.push([px, py, px, py]);
+      drag = { i: boxes.length - 1, corner: 2, fresh: true };
+    } else {
+      return;
+    }
+    svg.setPointerCapture(evt.pointerId);
+    evt.preventDefault();
+  });
+  svg.addEventListener("pointermove", (evt) => {
+    if (!drag) return;
+    const [px, py] = point(evt);
+    const b = boxes[drag.i];
+    if (drag.move) {
+      const w = drag.orig[2] - drag.orig[0], h = drag.orig[3] - drag.orig[1];
+      const x1 = Math.min(W - w, Math.max(0, drag.orig[0] + px - drag.start[0]));
+      const y1 = Math.min(H - h, Math.max(0, drag.orig[1] + py - drag.start[1]));
+      boxes[drag.i] = [x1, y1, x1 + w, y1 + h];
+    } else {
+      const xs = [b[0], b[2]], ys = [b[1], b[3]];
+      const cx = drag.corner === 0 || drag.corner === 3 ? 0 : 1;
+      const cy = drag.corner === 0 || drag.corner === 1 ? 0 : 1;
+      xs[cx] = px;
+      ys[cy] = py;
+      boxes[drag.i] = [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
+      if (xs[0] > xs[1]) drag.corner = [1, 0, 3, 2][drag.corner];
+      if (ys[0] > ys[1]) drag.corner = [3, 2, 1, 0][drag.corner];
+    }
+    if (drag.fresh && rects.length < boxes.length) {
+      const rect = make("rect", { fill: "#2ca02c", "fill-opacity": 0.12, stroke: "#2ca02c", "stroke-width": 2 });
+      rects.push(rect);
+      labels.push(make("text", {}));
+      handles.push([0, 1, 2, 3].map(() => make("circle", { r: 0 })));
+    }
+    redraw();
+  });
+  const finish = () => {
+    if (!drag) return;
+    const fresh = drag.fresh;
+    drag = null;
+    let out = boxes.map((b) => b.map((v) => Math.round(v)));
+    if (fresh) {
+      const last = out[out.length - 1];
+      if (last[2] - last[0] < 3 || last[3] - last[1] < 3) out = out.slice(0, -1);
+    }
+    setStateValue("boxes", out);
+  };
+  svg.addEventListener("pointerup", finish);
+  svg.addEventListener("pointercancel", finish);
+}
+"""
+
+_component = st.components.v2.component("cnn_lab_box_canvas", js=_JS)
+
+
+def box_canvas(
+    key: str,
+    boxes: list[list[float]],
+    width: int,
+    height: int,
+    colors: list[str] | None = None,
+    names: list[str] | None = None,
+    mode: str = "edit",
+    show_overlap: bool = False,
+    on_change: Callable[[], None] | None = None,
+    display_width: int = 640,
+) -> None:
+    """Mount the canvas. After a drag, `st.session_state[key]["boxes"]` holds the new xyxy boxes
+    (rounded to whole pixels) and `on_change` runs before the rerun.
+
+    Args:
+        boxes: xyxy boxes in canvas pixels (0..width, 0..height).
+        mode: "edit" (move and resize) or "draw" (also drag on empty space to add a box).
+        show_overlap: for two boxes, shade the intersection, dash the enclosing box and show IoU
+            and GIoU live while dragging.
+    """
+    _component(
+        key=key,
+        data={
+            "width": width,
+            "height": height,
+            "boxes": [[float(v) for v in box] for box in boxes],
+            "colors": colors or [],
+            "names": names or [],
+            "mode": mode,
+            "show_overlap": show_overlap,
+            "display_width": display_width,
+        },
+        on_boxes_change=on_change or (lambda: None),
+    )
+
+
+def dragged_boxes(key: str) -> list[list[float]] | None:
+    """The boxes the canvas reported last (call from its on_change), or None."""
+    state = st.session_state.get(key)
+    boxes = None if state is None else state.get("boxes") if hasattr(state, "get") else None
+    return boxes
