@@ -640,3 +640,50 @@ def sliding_overlaps(a: np.ndarray, b: np.ndarray, shifts: np.ndarray) -> dict[s
     for name in ("iou", "giou", "diou", "ciou"):
         curves[f"d_{name}"] = np.gradient(curves[name], shifts)
     return curves
+
+
+def parse_detections(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Read boxes typed one per line as 'x1 y1 x2 y2 score [class]' (spaces or commas).
+
+    Returns:
+        (boxes float64 [N, 4], scores float64 [N], classes int64 [N]; class 0 when omitted).
+
+    Raises:
+        BoxError: naming the line and what is wrong with it.
+    """
+    boxes, scores, classes = [], [], []
+    for number, line in enumerate(text.splitlines(), start=1):
+        fields = line.replace(",", " ").split()
+        if not fields or fields[0].startswith("#"):
+            continue
+        if len(fields) not in (5, 6):
+            raise BoxError(
+                f"line {number}: expected 'x1 y1 x2 y2 score [class]', got {len(fields)} values"
+            )
+        try:
+            values = [float(v) for v in fields[:5]]
+            label = int(fields[5]) if len(fields) == 6 else 0
+        except ValueError:
+            raise BoxError(
+                f"line {number}: {line.strip()!r} has something that is not a number"
+            ) from None
+        if not np.all(np.isfinite(values)):
+            raise BoxError(f"line {number}: coordinates and score must be finite numbers")
+        if values[2] < values[0] or values[3] < values[1]:
+            raise BoxError(f"line {number}: x2 < x1 or y2 < y1 (write the top-left corner first)")
+        boxes.append(values[:4])
+        scores.append(values[4])
+        classes.append(label)
+    return (
+        np.array(boxes, dtype=np.float64).reshape(-1, 4),
+        np.array(scores, dtype=np.float64),
+        np.array(classes, dtype=np.int64),
+    )
+
+
+def format_detections(boxes: np.ndarray, scores: np.ndarray, classes: np.ndarray) -> str:
+    """The inverse of `parse_detections`."""
+    return "\n".join(
+        f"{b[0]:g} {b[1]:g} {b[2]:g} {b[3]:g} {s:g} {int(c)}"
+        for b, s, c in zip(np.asarray(boxes), np.asarray(scores), np.asarray(classes), strict=True)
+    )

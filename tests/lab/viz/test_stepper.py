@@ -84,3 +84,19 @@ def test_prebuilt_figure_hands_over_its_dict_unchanged() -> None:
 def test_matrix_heatmap_draws_the_matrix() -> None:
     matrix = C.conv_matrix((4, 4), C.LECTURE_KERNEL)
     np.testing.assert_array_equal(matrix_heatmap(matrix, "C", "out", "in").data[0].z, matrix)
+
+
+def test_nms_figure_first_frame_keeps_the_status_colours() -> None:
+    from lab import boxes as B
+    from lab.viz.nms import STYLES, hard_nms_frames, nms_figure
+
+    scene = B.cluster_scene(seed=1)
+    report = B.nms_report(scene.boxes, scene.scores, 0.5, 0.05, scene.classes)
+    frames = hard_nms_frames(report, scene.scores, scene.classes)
+    figure = nms_figure(scene.boxes, scene.width, scene.height, frames, start=len(frames) - 1)
+    go.Figure(figure)
+    marker = figure["data"][-1]["marker"]
+    assert "colorscale" in marker and len(marker["color"]) == len(scene.boxes)
+    kept_code = list(STYLES).index("kept")
+    assert marker["color"].count(kept_code) == len(report.kept)
+    assert len(figure["frames"]) == len(report.steps) + 2  # sorted list, each round, result

@@ -1,0 +1,103 @@
+"""The NMS lab in AppTest: thresholds, methods and sources against torchvision as the oracle."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+import torchvision.ops as ops
+
+from lab import boxes as B
+
+
+def metric(app, label: str) -> int:
+    return int(next(m.value for m in app.metric if m.label == label))
+
+
+def oracle_kept(scene: B.Scene, iou: float, score: float = 0.05, class_aware: bool = True) -> int:
+    keep = scene.scores >= score
+    boxes, scores = torch.from_numpy(scene.boxes[keep]), torch.from_numpy(scene.scores[keep])
+    if class_aware:
+        kept = ops.batched_nms(boxes, scores, torch.from_numpy(scene.classes[keep]), iou)
+    else:
+        kept = ops.nms(boxes, scores, iou)
+    return len(kept)
+
+
+def default_scene() -> B.Scene:
+    return B.cluster_scene(4, 8, 0.12, 2, 0, 640, 480, 3)
+
+
+def test_changing_the_iou_threshold_changes_the_kept_count(run_page) -> None:
+    app = run_page("nms")
+    scene = default_scene()
+    assert metric(app, "Boxes in") == len(scene.boxes)
+    assert metric(app, "Kept") == oracle_kept(scene, 0.5)
+    app.slider(key="nms_iou_threshold").set_value(0.9).run()
+    assert metric(app, "Kept") == oracle_kept(scene, 0.9) > oracle_kept(scene, 0.5)
+    app.slider(key="nms_iou_threshold").set_value(0.1).run()
+    assert metric(app, "Kept") == oracle_kept(scene, 0.1) < oracle_kept(scene, 0.5)
+
+
+def test_class_agnostic_and_score_threshold(run_page) -> None:
+    app = run_page("nms")
+    scene = default_scene()
+    app.toggle(key="nms_class_aware").set_value(False).run()
+    app.slider(key="nms_score_threshold").set_value(0.6).run()
+    assert metric(app, "Above score threshold") == int((scene.scores >= 0.6).sum())
+    assert metric(app, "Kept") == oracle_kept(scene, 0.5, 0.6, class_aware=False)
+
+
+def test_stepping_names_the_kept_and_suppressed_boxes(run_page) -> None:
+    app = run_page("nms")
+    app.number_input(key="nms_step").set_value(1).run()
+    scene = default_scene()
+    report = B.nms_report(scene.boxes, scene.scores, 0.5, 0.05, scene.classes, 100)
+    first = report.steps[0]
+    text = app.code[0].value
+    assert text.startswith(f"Round 1: keep box {first.kept} (score {scene.scores[first.kept]:.3f})")
+    assert f"suppress {len(first.suppressed)}" in text
+    statuses = app.dataframe[0].value.set_index("box")["status (hard NMS)"]
+    assert statuses[first.kept] == "kept (#0)"
+    for index in first.suppressed:
+        assert statuses[index].startswith(f"suppressed by box {first.kept} (#0) at IoU")
+
+
+def test_max_detections_caps_the_result(run_page) -> None:
+    app = run_page("nms")
+    app.number_input(key="nms_max_detections").set_value(2).run()
+    assert metric(app, "Kept") == 2
+
+
+@pytest.mark.parametrize("method", ["Soft-NMS (linear)", "Soft-NMS (gaussian)"])
+def test_soft_nms_keeps_at_least_as_many_boxes(run_page, method: str) -> None:
+    app = run_page("nms")
+    hard = metric(app, "Kept")
+    app.radio(key="nms_method").set_value(method).run()
+    assert not app.exception
+    assert metric(app, "Kept") >= hard
+    assert "soft score" in app.dataframe[0].value.columns
+
+
+def test_own_boxes_typed_and_bad_lines(run_page) -> None:
+    app = run_page("nms")
+    app.radio(key="nms_source").set_value("your own boxes").run()
+    assert metric(app, "Boxes in") == 5 and metric(app, "Kept") == 2  # two people, two groups
+    app.text_area(key="nms_text").input("0 0 10 10 0.9\n0 0 10 nan 0.8").run()
+    assert not app.exception
+    assert "line 2" in " ".join(e.value for e in app.error)
+
+
+def test_detection_page_boxes_arrive_through_session_state(run_page) -> None:
+    app = run_page("nms")
+    app.radio(key="nms_source").set_value("from the Detection page").run()
+    assert "No detector output yet" in app.info[0].value
+    app.session_state["detection_raw"] = {
+        "boxes": np.array([[10, 10, 50, 90], [12, 8, 52, 88], [100, 20, 140, 100]], dtype=float),
+        "scores": np.array([0.99, 0.7, 0.95]),
+        "labels": np.array(["person", "person", "person"]),
+        "image": np.zeros((120, 160, 3), dtype=np.uint8),
+        "detector": "test",
+    }
+    app.run()
+    assert metric(app, "Boxes in") == 3 and metric(app, "Kept") == 2
