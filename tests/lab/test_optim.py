@@ -1,0 +1,135 @@
+"""lab.optim: the homework's closed forms, the stability boundary, rates and divergence."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+from lab import optim as O
+
+
+@pytest.mark.parametrize("a, b, eta", [(1, 2, 0.9), (1, 2, 0.5), (0.1, 10, 0.15), (3, 3, 1 / 3), (1, 100, 0.0199)])
+def test_axis_aligned_path_is_the_closed_form(a, b, eta) -> None:
+    w0 = np.array([1.5, -2.0])
+    path = O.descent_path(O.quadratic(a, b), w0, eta, 60)
+    t = np.arange(61)[:, None]
+    expected = (1 - eta * np.array([a, b])) ** t * w0
+    np.testing.assert_allclose(path, expected, rtol=1e-10, atol=1e-300)
+    assert path.shape == (61, 2) and not path.diverged
+
+
+@pytest.mark.parametrize("a, b", [(1, 2), (0.5, 4), (10, 1), (3, 3)])
+def test_the_verdict_flips_exactly_at_two_over_lambda_max(a, b) -> None:
+    A = O.quadratic(a, b)
+    boundary = O.largest_stable_learning_rate(A)
+    assert boundary == pytest.approx(2 / max(a, b), rel=1e-12)
+    below, above = boundary * (1 - 1e-6), boundary * (1 + 1e-6)
+    assert all("converges" in axis.verdict for axis in O.stability(A, below))
+    assert any(axis.verdict.startswith("diverges") for axis in O.stability(A, above))
+    steep = max(O.stability(A, boundary), key=lambda axis: axis.curvature)
+    assert steep.factor == pytest.approx(-1) and "stuck oscillating" in O.verdict(-1.0)
+    assert not O.descent_path(A, [1.0, 1.0], boundary * 0.99, 3000).diverged
+    path = O.descent_path(A, [1.0, 1.0], boundary * 1.01, 3000)  # |factor| = 1.02: 1e12 in ~1400
+    assert path.diverged and "diverged after" in path.message
+
+
+@pytest.mark.parametrize(
+    "factor, words",
+    [
+        (0.5, "converges monotonically"),  # 0 < eta lambda < 1
+        (-0.5, "converges while oscillating"),  # 1 < eta lambda < 2
+        (0.0, "one step"),  # eta lambda = 1
+        (1.0, "stuck"),  # eta = 0
+        (-1.0, "flips sign forever"),  # eta lambda = 2
+        (-1.5, "diverges, oscillating"),  # eta lambda > 2
+    ],
+)
+def test_verdicts(factor, words) -> None:
+    assert words in O.verdict(factor)
+
+
+def test_homework_example_a1_b2() -> None:
+    A = O.quadratic(1, 2)
+    assert [axis.verdict for axis in O.stability(A, 0.9)] == [
+        "converges monotonically", "converges while oscillating in sign"]
+    assert O.stability(A, 1.1)[0].verdict == "converges while oscillating in sign"  # 1 - 1.1 = -0.1
+    assert O.stability(A, 1.1)[1].verdict == "diverges, oscillating in sign"
+    assert O.optimal_learning_rate(A) == pytest.approx(2 / 3)
+    assert O.condition_number(A) == 2
+
+
+@pytest.mark.parametrize("a, b", [(1, 2), (1, 10), (0.3, 30)])
+def test_measured_rate_matches_the_predicted_rate(a, b) -> None:
+    A = O.quadratic(a, b)
+    for eta in (O.optimal_learning_rate(A), 0.5 * O.optimal_learning_rate(A), 0.95 * O.largest_stable_learning_rate(A)):
+        path = O.descent_path(A, [1.0, 1.0], eta, 400)
+        assert O.measured_rate(path) == pytest.approx(O.predicted_rate(A, eta), rel=1e-3)
+    kappa = O.condition_number(A)
+    assert O.predicted_rate(A, O.optimal_learning_rate(A)) == pytest.approx((kappa - 1) / (kappa + 1))
+
+
+@pytest.mark.parametrize("angle", [0, 30, 45, 90, 137])
+def test_rotated_quadratics_behave_as_their_eigenvalues(angle) -> None:
+    A = O.quadratic(1, 8, angle)
+    np.testing.assert_allclose(sorted(np.linalg.eigvalsh(A)), [1, 8])
+    _, vectors = O.eigen(A)
+    w0 = vectors @ np.array([2.0, -1.0])  # 2 along the first eigenvector, -1 along the second
+    eta = 0.2
+    path = O.descent_path(A, w0, eta, 40)
+    coordinates = path @ vectors  # back in the eigenbasis
+    values, _ = O.eigen(A)
+    expected = (1 - eta * values) ** np.arange(41)[:, None] * np.array([2.0, -1.0])
+    np.testing.assert_allclose(coordinates, expected, atol=1e-12)
+    assert O.largest_stable_learning_rate(A) == pytest.approx(2 / 8)
+
+
+def test_momentum_at_its_optimum_beats_the_best_plain_gd() -> None:
+    A = O.quadratic(1, 100)
+    kappa = 100
+    eta, beta = O.optimal_momentum(A)
+    assert O.predicted_rate(A, eta, "momentum", beta) == pytest.approx((math.sqrt(kappa) - 1) / (math.sqrt(kappa) + 1), rel=1e-6)
+    gd = O.descent_path(A, [1.0, 1.0], O.optimal_learning_rate(A), 2000)
+    heavy = O.descent_path(A, [1.0, 1.0], eta, 2000, "momentum", beta)
+    assert O.steps_to_tolerance(heavy, 1e-6) < O.steps_to_tolerance(gd, 1e-6) / 3
+    assert np.linalg.norm(heavy[-1]) < np.linalg.norm(gd[-1])
+    nesterov = O.descent_path(A, [1.0, 1.0], 1 / 100, 300, "nesterov", (math.sqrt(kappa) - 1) / (math.sqrt(kappa) + 1))
+    assert O.measured_rate(nesterov) == pytest.approx(
+        O.predicted_rate(A, 1 / 100, "nesterov", (math.sqrt(kappa) - 1) / (math.sqrt(kappa) + 1)), rel=2e-2
+    )
+
+
+def test_divergence_gives_a_finite_truncated_path_and_no_warnings() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        path = O.descent_path(O.quadratic(1, 2), [1.0, 1.0], 1.1, 200)
+    assert path.diverged and np.all(np.isfinite(path))
+    assert len(path) < 201
+    assert path.message == f"diverged after {len(path)} steps: |w| exceeded 1e+12"
+    assert np.abs(path).max() <= O.DIVERGENCE_LIMIT
+
+
+def test_steps_to_tolerance_per_axis_and_on_the_path() -> None:
+    axis = O.stability(O.quadratic(1, 2), 0.5)[0]  # factor 0.5
+    assert axis.steps_to(1e-3, 1.0) == 10  # 0.5^10 < 1e-3 <= 0.5^9
+    assert O.stability(O.quadratic(1, 2), 2.5)[0].steps_to(1e-3, 1.0) is None
+    path = O.descent_path(O.quadratic(1, 1), [1.0, 0.0], 0.5, 30)
+    assert O.steps_to_tolerance(path, 1e-3) == 10
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: O.quadratic(0, 1),  # zero curvature
+        lambda: O.quadratic(1, -2),  # negative curvature
+        lambda: O.descent_path(O.quadratic(1, 2), [1, 1], 0.0, 10),  # eta = 0
+        lambda: O.descent_path(O.quadratic(1, 2), [1, 1], float("nan"), 10),  # eta NaN
+        lambda: O.descent_path(O.quadratic(1, 2), [1, 1], 0.1, 10, "adam"),  # unknown method
+        lambda: O.descent_path(O.quadratic(1, 2), [1, 1], 0.1, 10, "momentum", 1.0),  # beta = 1
+    ],
+)
+def test_bad_settings_raise_optim_error(call) -> None:
+    with pytest.raises(O.OptimError):
+        call()
