@@ -169,7 +169,9 @@ def stability(A: np.ndarray, learning_rate: float) -> list[AxisStability]:
     out = []
     for curvature in values:
         factor = 1.0 - learning_rate * curvature
-        out.append(AxisStability(float(curvature), float(factor), 2.0 / float(curvature), verdict(factor)))
+        out.append(
+            AxisStability(float(curvature), float(factor), 2.0 / float(curvature), verdict(factor))
+        )
     return out
 
 

@@ -11,7 +11,9 @@ import pytest
 from lab import optim as O
 
 
-@pytest.mark.parametrize("a, b, eta", [(1, 2, 0.9), (1, 2, 0.5), (0.1, 10, 0.15), (3, 3, 1 / 3), (1, 100, 0.0199)])
+@pytest.mark.parametrize(
+    "a, b, eta", [(1, 2, 0.9), (1, 2, 0.5), (0.1, 10, 0.15), (3, 3, 1 / 3), (1, 100, 0.0199)]
+)
 def test_axis_aligned_path_is_the_closed_form(a, b, eta) -> None:
     w0 = np.array([1.5, -2.0])
     path = O.descent_path(O.quadratic(a, b), w0, eta, 60)
@@ -54,7 +56,9 @@ def test_verdicts(factor, words) -> None:
 def test_homework_example_a1_b2() -> None:
     A = O.quadratic(1, 2)
     assert [axis.verdict for axis in O.stability(A, 0.9)] == [
-        "converges monotonically", "converges while oscillating in sign"]
+        "converges monotonically",
+        "converges while oscillating in sign",
+    ]
     assert O.stability(A, 1.1)[0].verdict == "converges while oscillating in sign"  # 1 - 1.1 = -0.1
     assert O.stability(A, 1.1)[1].verdict == "diverges, oscillating in sign"
     assert O.optimal_learning_rate(A) == pytest.approx(2 / 3)
@@ -64,11 +68,17 @@ def test_homework_example_a1_b2() -> None:
 @pytest.mark.parametrize("a, b", [(1, 2), (1, 10), (0.3, 30)])
 def test_measured_rate_matches_the_predicted_rate(a, b) -> None:
     A = O.quadratic(a, b)
-    for eta in (O.optimal_learning_rate(A), 0.5 * O.optimal_learning_rate(A), 0.95 * O.largest_stable_learning_rate(A)):
+    for eta in (
+        O.optimal_learning_rate(A),
+        0.5 * O.optimal_learning_rate(A),
+        0.95 * O.largest_stable_learning_rate(A),
+    ):
         path = O.descent_path(A, [1.0, 1.0], eta, 400)
         assert O.measured_rate(path) == pytest.approx(O.predicted_rate(A, eta), rel=1e-3)
     kappa = O.condition_number(A)
-    assert O.predicted_rate(A, O.optimal_learning_rate(A)) == pytest.approx((kappa - 1) / (kappa + 1))
+    assert O.predicted_rate(A, O.optimal_learning_rate(A)) == pytest.approx(
+        (kappa - 1) / (kappa + 1)
+    )
 
 
 @pytest.mark.parametrize("angle", [0, 30, 45, 90, 137])
@@ -90,14 +100,19 @@ def test_momentum_at_its_optimum_beats_the_best_plain_gd() -> None:
     A = O.quadratic(1, 100)
     kappa = 100
     eta, beta = O.optimal_momentum(A)
-    assert O.predicted_rate(A, eta, "momentum", beta) == pytest.approx((math.sqrt(kappa) - 1) / (math.sqrt(kappa) + 1), rel=1e-6)
+    assert O.predicted_rate(A, eta, "momentum", beta) == pytest.approx(
+        (math.sqrt(kappa) - 1) / (math.sqrt(kappa) + 1), rel=1e-6
+    )
     gd = O.descent_path(A, [1.0, 1.0], O.optimal_learning_rate(A), 2000)
     heavy = O.descent_path(A, [1.0, 1.0], eta, 2000, "momentum", beta)
     assert O.steps_to_tolerance(heavy, 1e-6) < O.steps_to_tolerance(gd, 1e-6) / 3
     assert np.linalg.norm(heavy[-1]) < np.linalg.norm(gd[-1])
-    nesterov = O.descent_path(A, [1.0, 1.0], 1 / 100, 300, "nesterov", (math.sqrt(kappa) - 1) / (math.sqrt(kappa) + 1))
+    nesterov = O.descent_path(
+        A, [1.0, 1.0], 1 / 100, 300, "nesterov", (math.sqrt(kappa) - 1) / (math.sqrt(kappa) + 1)
+    )
     assert O.measured_rate(nesterov) == pytest.approx(
-        O.predicted_rate(A, 1 / 100, "nesterov", (math.sqrt(kappa) - 1) / (math.sqrt(kappa) + 1)), rel=2e-2
+        O.predicted_rate(A, 1 / 100, "nesterov", (math.sqrt(kappa) - 1) / (math.sqrt(kappa) + 1)),
+        rel=2e-2,
     )
 
 

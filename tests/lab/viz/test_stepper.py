@@ -100,3 +100,23 @@ def test_nms_figure_first_frame_keeps_the_status_colours() -> None:
     kept_code = list(STYLES).index("kept")
     assert marker["color"].count(kept_code) == len(report.kept)
     assert len(figure["frames"]) == len(report.steps) + 2  # sorted list, each round, result
+
+
+def test_descent_contour_figure_is_valid_and_ends_at_the_last_iterate() -> None:
+    from lab import optim as O
+    from lab.viz.optim import LabelledPath, contour_figure, curves_figure, stability_figure
+
+    A = O.quadratic(1, 2)
+    paths = [
+        LabelledPath("a", "#000", O.descent_path(A, [-4, 3], 0.9, 30)),
+        LabelledPath("b", "#111", O.descent_path(A, [-4, 3], 1.1, 300)),
+    ]
+    figure = contour_figure(A, paths, np.array([-4.0, 3.0]))
+    go.Figure(figure)
+    go.Figure(curves_figure(A, paths))
+    go.Figure(stability_figure(A, 0.9))
+    trail = figure["data"][2]
+    assert trail["x"][-1] == pytest.approx(paths[0].points[-1, 0], abs=1e-6)
+    assert len(figure["frames"]) <= 121
+    values = [v for frame in figure["frames"] for d in frame["data"] for v in d["x"]]
+    assert all(np.isfinite(values))

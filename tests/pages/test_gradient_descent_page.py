@@ -1,0 +1,82 @@
+"""The gradient-descent lab in AppTest: the homework's a = 1, b = 2 case and the controls."""
+
+from __future__ import annotations
+
+import pytest
+
+from lab import optim as O
+from tests.pages.conftest import texts
+
+
+def metric(app, label: str) -> str:
+    return next(m.value for m in app.metric if m.label == label)
+
+
+def homework(run_page, eta: float):
+    app = run_page("gradient_descent")
+    app.select_slider(key="gd_a").set_value(1.0)
+    app.select_slider(key="gd_b").set_value(2.0)
+    app.run()
+    app.select_slider(key="gd_eta").set_value(eta).run()
+    assert not app.exception
+    return app
+
+
+def test_eta_0_9_converges_on_both_axes(run_page) -> None:
+    shown = texts(homework(run_page, 0.9))
+    assert "**w1** (λ = 1): factor 1 − η·λ = 0.1 → **converges monotonically**." in shown
+    assert (
+        "**w2** (λ = 2): factor 1 − η·λ = -0.8 → **converges while oscillating in sign**." in shown
+    )
+
+
+def test_eta_1_1_makes_the_b_axis_diverge(run_page) -> None:
+    app = homework(run_page, 1.1)
+    shown = texts(app)
+    assert "**w2** (λ = 2): factor 1 − η·λ = -1.2 → **diverges, oscillating in sign**." in shown
+    assert (
+        "**w1** (λ = 1): factor 1 − η·λ = -0.1 → **converges while oscillating in sign**." in shown
+    )
+    assert metric(app, "largest stable η = 2/λmax") == "1"
+    table = app.dataframe[0].value
+    assert table.loc[1, "steps to |·| < 0.001"] == "never"
+
+
+def test_divergence_is_reported_not_plotted_as_nan(run_page) -> None:
+    app = homework(run_page, 1.1)
+    app.slider(key="gd_steps").set_value(500).run()
+    warnings = " ".join(w.value for w in app.warning)
+    path = O.descent_path(O.quadratic(1, 2), [-4, 3], 1.1, 500)
+    assert f"diverged after {len(path)} steps: |w| exceeded 1e+12" in warnings
+    assert metric(app, "measured rate") == "diverged"
+
+
+def test_eta_star_button_and_rates(run_page) -> None:
+    app = homework(run_page, 0.9)
+    app.button(key="gd_set_star").click().run()
+    assert app.session_state["gd_eta"] == pytest.approx(2 / 3)
+    assert metric(app, "predicted rate") == "0.3333"
+    assert float(metric(app, "measured rate")) == pytest.approx(1 / 3, rel=1e-3)
+
+
+def test_best_momentum_button(run_page) -> None:
+    app = run_page("gradient_descent")  # a = 1, b = 10
+    app.button(key="gd_set_momentum").click().run()
+    eta, beta = O.optimal_momentum(O.quadratic(1, 10))
+    assert app.session_state["gd_method"] == "heavy-ball momentum"
+    assert app.session_state["gd_eta"] == pytest.approx(eta) and app.session_state[
+        "gd_beta"
+    ] == pytest.approx(beta)
+    kappa = 10
+    assert float(metric(app, "predicted rate")) == pytest.approx(
+        (kappa**0.5 - 1) / (kappa**0.5 + 1), abs=1e-4
+    )
+
+
+def test_compare_and_rotation(run_page) -> None:
+    app = run_page("gradient_descent")
+    app.toggle(key="gd_compare").set_value(True).run()
+    app.slider(key="gd_angle").set_value(30).run()
+    assert not app.exception
+    assert "eigen-direction 1" in app.dataframe[0].value["direction"].tolist()
+    assert metric(app, "κ = λmax/λmin") == "10"
