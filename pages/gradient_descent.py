@@ -166,7 +166,7 @@ for index, axis in enumerate(O.stability(A, state.gd_eta)):
             "verdict": axis.verdict,
             f"steps to |·| < {state.gd_tolerance:g}": "never"
             if steps_needed is None
-            else steps_needed,
+            else str(steps_needed),
         }
     )
     if method == "gd":
