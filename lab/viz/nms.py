@@ -10,6 +10,7 @@ import numpy as np
 from PIL import Image
 
 from lab import boxes as B
+from lab.viz.stepper import player_controls
 
 STYLES = {
     # status: (colour, width, dash, legend name)
@@ -315,54 +316,8 @@ def nms_figure(
                 "opacity": 0.85,
             }
         ]
-    animate = {"mode": "immediate", "transition": {"duration": 0}}
-    layout["updatemenus"] = [
-        {
-            "type": "buttons",
-            "direction": "left",
-            "x": 0.0,
-            "y": -0.16,
-            "xanchor": "left",
-            "yanchor": "top",
-            "buttons": [
-                {
-                    "label": "▶ Play",
-                    "method": "animate",
-                    "args": [
-                        None,
-                        {
-                            **animate,
-                            "fromcurrent": True,
-                            "frame": {"duration": frame_ms, "redraw": True},
-                        },
-                    ],
-                },
-                {
-                    "label": "❚❚ Pause",
-                    "method": "animate",
-                    "args": [[None], {**animate, "frame": {"duration": 0, "redraw": False}}],
-                },
-            ],
-        }
-    ]
-    layout["sliders"] = [
-        {
-            "active": start,
-            "x": 0.16,
-            "len": 0.84,
-            "y": -0.16,
-            "yanchor": "top",
-            "currentvalue": {"prefix": "frame "},
-            "steps": [
-                {
-                    "label": str(i),
-                    "method": "animate",
-                    "args": [[str(i)], {**animate, "frame": {"duration": 0, "redraw": True}}],
-                }
-                for i in range(len(frames))
-            ],
-        }
-    ]
+    names = [str(i) for i in range(len(frames))]
+    layout.update(player_controls(names, names, start, frame_ms, y=-0.16, prefix="frame "))
     return {"data": data, "layout": layout, "frames": frame_dicts}
 
 

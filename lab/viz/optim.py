@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lab import optim as O
+from lab.viz.stepper import player_controls
 
 PATH_COLORS = ["#d62728", "#1f77b4", "#2ca02c", "#9467bd"]
 MAX_FRAMES = 120
@@ -153,7 +154,7 @@ def contour_figure(
         )
     for frame_trace, index in zip(frames[-1]["data"], frames[-1]["traces"], strict=True):
         data[index].update(frame_trace)
-    animate = {"mode": "immediate", "transition": {"duration": 0}}
+    names = [str(step) for step in shown_steps]
     layout = {
         "height": 560,
         "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
@@ -168,50 +169,19 @@ def contour_figure(
         "legend": {"orientation": "h", "y": -0.22},
         "clickmode": "event+select",
         "dragmode": "pan",
-        "updatemenus": [
-            {
-                "type": "buttons",
-                "direction": "left",
-                "x": 0,
-                "y": -0.08,
-                "xanchor": "left",
-                "yanchor": "top",
-                "buttons": [
-                    {
-                        "label": "▶ Play",
-                        "method": "animate",
-                        "args": [
-                            [str(s) for s in shown_steps],
-                            {**animate, "frame": {"duration": frame_ms, "redraw": False}},
-                        ],
-                    },
-                    {
-                        "label": "❚❚ Pause",
-                        "method": "animate",
-                        "args": [[None], {**animate, "frame": {"duration": 0, "redraw": False}}],
-                    },
-                ],
-            }
-        ],
-        "sliders": [
-            {
-                "active": len(shown_steps) - 1,
-                "x": 0.18,
-                "len": 0.82,
-                "y": -0.08,
-                "yanchor": "top",
-                "currentvalue": {"prefix": "iteration "},
-                "steps": [
-                    {
-                        "label": str(s),
-                        "method": "animate",
-                        "args": [[str(s)], {**animate, "frame": {"duration": 0, "redraw": False}}],
-                    }
-                    for s in shown_steps
-                ],
-            }
-        ],
     }
+    layout.update(
+        player_controls(
+            names,
+            names,
+            len(names) - 1,
+            frame_ms,
+            redraw=False,
+            y=-0.08,
+            prefix="iteration ",
+            from_start=True,
+        )
+    )
     return {"data": data, "layout": layout, "frames": frames}
 
 

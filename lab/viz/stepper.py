@@ -335,59 +335,87 @@ def stepper_figure(
         "yanchor": "top",
         "font": {"family": "monospace", "size": 13},
     }
-    animate = {"mode": "immediate", "transition": {"duration": 0}}
-    layout["updatemenus"] = [
-        {
-            "type": "buttons",
-            "direction": "left",
-            "x": 0.0,
-            "y": -0.02,
-            "xanchor": "left",
-            "yanchor": "top",
-            "pad": {"t": 10},
-            "buttons": [
-                {
-                    "label": "▶ Play",
-                    "method": "animate",
-                    "args": [
-                        None,
-                        {
-                            **animate,
-                            "fromcurrent": True,
-                            "frame": {"duration": frame_ms, "redraw": True},
-                        },
-                    ],
-                },
-                {
-                    "label": "❚❚ Pause",
-                    "method": "animate",
-                    "args": [[None], {**animate, "frame": {"duration": 0, "redraw": False}}],
-                },
-            ],
-        }
-    ]
-    layout["sliders"] = [
-        {
-            "active": start,
-            "x": 0.16,
-            "len": 0.84,
-            "y": -0.02,
-            "yanchor": "top",
-            "pad": {"t": 10},
-            "currentvalue": {"prefix": "step ", "font": {"size": 13}},
-            "steps": [
-                {
-                    "label": str(i + 1),
-                    "method": "animate",
-                    "args": [[str(i)], {**animate, "frame": {"duration": 0, "redraw": True}}],
-                }
-                for i in range(len(frames))
-            ],
-        }
-    ]
+    layout.update(
+        player_controls(
+            [str(i) for i in range(len(frames))],
+            [str(i + 1) for i in range(len(frames))],
+            start,
+            frame_ms,
+        )
+    )
     layout["margin"]["b"] = 90
     layout["height"] += 80
     return {"data": data, "layout": layout, "frames": frame_dicts}
+
+
+def player_controls(
+    names: list[str],
+    labels: list[str],
+    active: int,
+    frame_ms: int,
+    redraw: bool = True,
+    y: float = -0.02,
+    prefix: str = "step ",
+    from_start: bool = False,
+) -> dict:
+    """Play / pause buttons and a scrubbing slider over a figure's frames (all client-side).
+
+    Args:
+        names, labels: the frames' names and the slider's labels for them.
+        active: the frame the slider starts on.
+        redraw: False is smoother but only safe when frames change scatter traces alone.
+        from_start: Play runs through every frame from the first (else from the current one).
+
+    Returns:
+        {"updatemenus": [...], "sliders": [...]} to merge into a layout.
+    """
+    animate = {"mode": "immediate", "transition": {"duration": 0}}
+    play_frames = list(names) if from_start else None
+    play = {**animate, "frame": {"duration": frame_ms, "redraw": redraw}}
+    if not from_start:
+        play["fromcurrent"] = True
+    buttons = [
+        {"label": "▶ Play", "method": "animate", "args": [play_frames, play]},
+        {
+            "label": "❚❚ Pause",
+            "method": "animate",
+            "args": [[None], {**animate, "frame": {"duration": 0, "redraw": False}}],
+        },
+    ]
+    steps = [
+        {
+            "label": label,
+            "method": "animate",
+            "args": [[name], {**animate, "frame": {"duration": 0, "redraw": redraw}}],
+        }
+        for name, label in zip(names, labels, strict=True)
+    ]
+    return {
+        "updatemenus": [
+            {
+                "type": "buttons",
+                "direction": "left",
+                "x": 0.0,
+                "y": y,
+                "xanchor": "left",
+                "yanchor": "top",
+                "pad": {"t": 10},
+                "buttons": buttons,
+            }
+        ],
+        "sliders": [
+            {
+                "active": active,
+                "x": 0.17,
+                "len": 0.83,
+                "y": y,
+                "yanchor": "top",
+                "pad": {"t": 10},
+                "currentvalue": {"prefix": prefix, "font": {"size": 13}},
+                "steps": steps,
+            }
+        ],
+    }
 
 
 def padding_bands(
