@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import platform
 import statistics
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-EMPTY_PAGE = (
-    "import streamlit as st\nst.slider('x', 0, 100, key='x')\nst.write(st.session_state.x)\n"
-)
+EMPTY_PAGE = Path(__file__).resolve().parent / "empty_page.py"
 
 
 def median_seconds(function: Callable[[], object], repeat: int = 15, warmup: int = 2) -> float:
@@ -60,20 +57,15 @@ def empty_page_rerun_seconds(repeat: int = 20) -> float:
     """The same measurement for a page with one slider: Streamlit's own cost per rerun."""
     from streamlit.testing.v1 import AppTest
 
-    with tempfile.TemporaryDirectory() as folder:
-        script = Path(folder) / "empty.py"
-        script.write_text(EMPTY_PAGE)
-        app = AppTest.from_file(str(script), default_timeout=60)
+    app = AppTest.from_file(str(EMPTY_PAGE), default_timeout=60)
+    app.run()
+    times = []
+    for value in [10 * (i % 9) + 1 for i in range(repeat)]:
+        app.slider(key="x").set_value(value)
+        start = time.perf_counter()
         app.run()
-        values = [10 * (i % 9) + 1 for i in range(repeat)]
-        changes = [lambda a, v=v: a.slider(key="x").set_value(v) for v in values]
-        times = []
-        for change in changes:
-            change(app)
-            start = time.perf_counter()
-            app.run()
-            times.append(time.perf_counter() - start)
-        return statistics.median(times)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
 
 
 def table(rows: list[tuple], header: tuple) -> str:
