@@ -91,11 +91,15 @@ def on_grid() -> None:
 
 
 def on_click() -> None:
+    """A click, or the end of a drag, on the input photo moves the kernel window there."""
     click = state.get("kern_click")
     if click and click.get("width") and click.get("height"):
         height, width = state.kern_image_shape
-        state.kern_row = int(np.clip(click["y"] * height / click["height"], 0, height - 1))
-        state.kern_col = int(np.clip(click["x"] * width / click["width"], 0, width - 1))
+        x, y = click.get("x2", click.get("x")), click.get("y2", click.get("y"))
+        if x is None or y is None:
+            return
+        state.kern_row = int(np.clip(y * height / click["height"], 0, height - 1))
+        state.kern_col = int(np.clip(x * width / click["width"], 0, width - 1))
 
 
 image, image_label = image_picker("kern")
@@ -172,7 +176,7 @@ mode = resolve_mode(output, state.kern_display)
 
 # Show: input | output.
 with right:
-    st.caption(f"Image: {image_label}. Click the input to move the kernel window.")
+    st.caption(f"Image: {image_label}. Click or drag on the input to move the kernel window.")
     row = int(np.clip(state.kern_row, 0, image.shape[0] - 1))
     col = int(np.clip(state.kern_col, 0, image.shape[1] - 1))
     shown_input = (
@@ -187,6 +191,8 @@ with right:
             key="kern_click",
             on_click=on_click,
             width="stretch",
+            click_and_drag=True,
+            cursor="crosshair",
         )
     with col_out:
         limit = signed_limit(output)

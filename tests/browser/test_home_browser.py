@@ -11,7 +11,9 @@ def test_home_cards_link_to_pages(page, server_url) -> None:
     images.nth(4).wait_for()
     assert images.count() == 5
     screenshot(page, "home")
-    page.locator("[data-testid='stMain'] [data-testid='stPageLink']").filter(has_text="IoU lab").click()
+    page.locator("[data-testid='stMain'] [data-testid='stPageLink']").filter(
+        has_text="IoU lab"
+    ).click()
     wait_idle(page)
     page.wait_for_url("**/iou")
     assert "IoU lab" in page.locator("h1").first.inner_text()

@@ -35,4 +35,17 @@ def test_kernel_lab_changes_kernel_and_moves_the_inspector(page, server_url) -> 
     label = metric_text(page)
     row, col = (int(v) for v in label.split("(")[1].split(")")[0].split(","))
     assert 370 <= row <= 400 and 115 <= col <= 140  # 512 x 512 photo: 3/4 down, 1/4 across
+    # Drag: the window lands where the mouse is released.
+    frame_image = frame.locator("img")
+    frame_image.hover(position={"x": bounds["width"] * 0.5, "y": bounds["height"] * 0.5})
+    page.mouse.down()
+    frame_image.hover(position={"x": bounds["width"] * 0.75, "y": bounds["height"] * 0.25})
+    page.mouse.up()
+    wait_idle(page)
+    page.wait_for_function(
+        "() => document.querySelector(\"[data-testid='stMetric']\").innerText.includes(', 3')"
+    )
+    label = metric_text(page)
+    row, col = (int(v) for v in label.split("(")[1].split(")")[0].split(","))
+    assert 115 <= row <= 140 and 370 <= col <= 400
     screenshot(page, "kernel_lab")
