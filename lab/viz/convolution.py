@@ -6,7 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from lab import convolution as conv
-from lab.format import format_number
+from lab.format import format_factor, format_number
 from lab.viz.stepper import StepFrame, padding_bands, stepper_figure
 
 
@@ -65,7 +65,7 @@ def conv_stepper(
         text = np.empty(step.products.shape, dtype=object)
         for index in np.ndindex(*step.products.shape):
             text[index] = (
-                f"{format_number(step.weights[index])}×{format_number(step.patch[index])}"
+                f"{format_factor(step.weights[index])}×{format_factor(step.patch[index])}"
                 f"<br>= {format_number(step.products[index])}"
             )
         prefix = f"step {n + 1}/{cells}: output[{step.row}, {step.col}]"
@@ -175,7 +175,11 @@ def transpose_stepper(
         accumulated[step.rows[:, None], step.cols[None, :]] += step.contribution
         text = np.array(
             [
-                [f"{format_number(x[step.row, step.col])}×{format_number(v)}" for v in row]
+                [
+                    f"{format_factor(x[step.row, step.col])}×{format_factor(v)}"
+                    f"<br>= {format_number(x[step.row, step.col] * v)}"
+                    for v in row
+                ]
                 for row in w
             ],
             dtype=object,

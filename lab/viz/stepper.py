@@ -113,7 +113,13 @@ def stepper_figure(
     row_height = (1 - gap * (panels - 1)) / panels
     layout: dict = {
         "height": max(360, 300 * panels),
-        "margin": {"l": 10, "r": 10, "t": 135, "b": 10},
+        # Room above the panels for the longest formula (one line per channel, wrapped terms).
+        "margin": {
+            "l": 10,
+            "r": 10,
+            "t": 60 + 17 * max((f.title.count("<br>") for f in frames), default=2),
+            "b": 10,
+        },
         "showlegend": False,
         "plot_bgcolor": "white",
         "annotations": [],
