@@ -8,15 +8,13 @@ import streamlit as st
 
 from lab import convolution as C
 from lab.format import format_number
-from lab.images import SAMPLES, photo_patch, to_gray
-from lab.kernels import PRESETS, parse_grid
+from lab.grids import KERNELS, SOURCES, example_input, example_kernel
+from lab.images import SAMPLES, photo_patch
 from lab.viz.convolution import conv_stepper, matrix_heatmap, pool_stepper, transpose_stepper
 from lab.viz.stepper import PrebuiltFigure
 from ui.common import cached_sample, init_state, page_setup
 
 MODES = ["Convolution", "Multi-channel", "Pooling", "Transposed"]
-SOURCES = ["lecture 5×5 example", "random integers", "typed grid", "photo crop"]
-KERNELS = ["lecture 3×3", *PRESETS, "random integers", "typed"]
 SPEEDS = {
     "0.5 steps/s": 2000,
     "1 step/s": 1000,
@@ -76,53 +74,23 @@ def step_by(delta: int) -> None:
 
 def build_input(channels: int) -> np.ndarray:
     """The grid chosen in the sidebar: [H, W] or [channels, H, W]."""
-    source = state.conv_source
-    if source == "lecture 5×5 example":
-        grid = C.LECTURE_INPUT
-        return (
-            grid if channels == 1 else np.stack([np.roll(grid, c, axis=1) for c in range(channels)])
-        )
-    if source == "random integers":
-        rng = np.random.default_rng(state.conv_seed)
-        shape = (
-            (state.conv_rows, state.conv_cols)
-            if channels == 1
-            else (channels, state.conv_rows, state.conv_cols)
-        )
-        return rng.integers(0, 10, size=shape).astype(float)
-    if source == "typed grid":
-        grid = parse_grid(state.conv_grid_text)
-        return grid if channels == 1 else np.stack([grid] * channels)
-    image = cached_sample(state.conv_photo, 640)
-    patch = photo_patch(
-        image,
-        (state.conv_center_row, state.conv_center_col),
-        state.conv_crop,
-        state.conv_photo_size,
-    )
-    return (
-        np.rint(to_gray(patch.astype(np.uint8))).astype(float)
-        if channels == 1
-        else np.moveaxis(patch, 2, 0)
+    patch = None
+    if state.conv_source == "photo crop":
+        center = (state.conv_center_row, state.conv_center_col)
+        image = cached_sample(state.conv_photo, 640)
+        patch = photo_patch(image, center, state.conv_crop, state.conv_photo_size)
+    shape = (state.conv_rows, state.conv_cols)
+    return example_input(
+        state.conv_source, channels, shape, state.conv_seed, state.conv_grid_text, patch
     )
 
 
 def build_kernel(channels: int = 1, filters: int = 1) -> np.ndarray:
     """The kernel chosen: [kh, kw], or [filters, channels, kh, kw] for multi-channel mode."""
-    choice = state.conv_kernel
-    if choice == "random integers" or channels > 1:
-        rng = np.random.default_rng(state.conv_seed + 1)
-        shape = (state.conv_kernel_rows, state.conv_kernel_cols)
-        kernel = rng.integers(-2, 3, size=(filters, channels, *shape) if channels > 1 else shape)
-        return kernel.astype(float)
-    if choice == "lecture 3×3":
-        return C.LECTURE_KERNEL
-    if choice == "typed":
-        kernel = parse_grid(state.conv_kernel_text)
-        if max(kernel.shape) > 7:
-            raise ValueError("kernels up to 7 × 7 are stepped here")
-        return kernel
-    return PRESETS[choice]
+    shape = (state.conv_kernel_rows, state.conv_kernel_cols)
+    return example_kernel(
+        state.conv_kernel, channels, filters, shape, state.conv_seed, state.conv_kernel_text
+    )
 
 
 def show_stepper(figure: dict, steps: int) -> None:
