@@ -82,4 +82,5 @@ def machine() -> str:
 
 
 def ms(seconds: float) -> str:
-    return f"{seconds * 1000:.1f} ms"
+    """Milliseconds with one decimal, or microseconds below one millisecond."""
+    return f"{seconds * 1000:.1f} ms" if seconds >= 1e-3 else f"{seconds * 1e6:.0f} µs"
