@@ -82,6 +82,28 @@ def _cover(computed: int | None, shape: tuple[int, int], axis: str) -> list[dict
     return [row_rest, below]
 
 
+def _grid_axes(axis: str, x_domain: list[float], y_domain: list[float]) -> dict:
+    """An x/y axis pair for a grid panel: integer ticks, row 0 at the top, square cells."""
+    suffix = "" if axis == "1" else axis
+    common = {
+        "showgrid": False,
+        "zeroline": False,
+        "tickfont": {"size": 9},
+        "constrain": "domain",
+        "dtick": 1,
+    }
+    return {
+        f"xaxis{suffix}": {"domain": x_domain, "anchor": f"y{axis}", "side": "top", **common},
+        f"yaxis{suffix}": {
+            "domain": y_domain,
+            "anchor": f"x{axis}",
+            "autorange": "reversed",
+            "scaleanchor": f"x{axis}",
+            **common,
+        },
+    }
+
+
 def stepper_figure(
     inputs: np.ndarray,
     input_names: list[str],
@@ -138,28 +160,7 @@ def stepper_figure(
             (([0.0, 0.42], input_names[p]), ([0.47, 0.68], f"{middle_name}")), start=0
         ):
             axis = str(2 * p + column + 1)
-            suffix = "" if axis == "1" else axis
-            layout[f"xaxis{suffix}"] = {
-                "domain": x_domain,
-                "anchor": f"y{axis}",
-                "showgrid": False,
-                "zeroline": False,
-                "side": "top",
-                "tickfont": {"size": 9},
-                "constrain": "domain",
-                "dtick": 1,
-            }
-            layout[f"yaxis{suffix}"] = {
-                "domain": domain_y,
-                "anchor": f"x{axis}",
-                "autorange": "reversed",
-                "showgrid": False,
-                "zeroline": False,
-                "scaleanchor": f"x{axis}",
-                "tickfont": {"size": 9},
-                "constrain": "domain",
-                "dtick": 1,
-            }
+            layout.update(_grid_axes(axis, x_domain, domain_y))
             layout["annotations"].append(
                 {
                     "text": f"<b>{name}</b>",
@@ -227,27 +228,7 @@ def stepper_figure(
                 "textfont": {"size": 11},
             }
         )
-    layout[f"xaxis{out_axis}"] = {
-        "domain": [0.73, 1.0],
-        "anchor": f"y{out_axis}",
-        "showgrid": False,
-        "zeroline": False,
-        "side": "top",
-        "tickfont": {"size": 9},
-        "constrain": "domain",
-        "dtick": 1,
-    }
-    layout[f"yaxis{out_axis}"] = {
-        "domain": [max(0.0, 1 - row_height), 1.0],
-        "anchor": f"x{out_axis}",
-        "autorange": "reversed",
-        "showgrid": False,
-        "zeroline": False,
-        "scaleanchor": f"x{out_axis}",
-        "tickfont": {"size": 9},
-        "constrain": "domain",
-        "dtick": 1,
-    }
+    layout.update(_grid_axes(out_axis, [0.73, 1.0], [max(0.0, 1 - row_height), 1.0]))
     layout["annotations"].append(
         {
             "text": f"<b>{output_name}</b>",
