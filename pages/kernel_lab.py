@@ -232,7 +232,7 @@ for inspect_kernel, name in inspected:
     window = K.pixel_window(channel, inspect_kernel, row, col, border)
     values.append(window.value)
     patch_col, product_col = st.columns(2)
-    patch_col.markdown(f"Patch under the kernel ({name}; border values in the grey cells)")
+    patch_col.markdown(f"Patch under the kernel ({name})")
     patch_col.dataframe(pd.DataFrame(window.patch).round(4))
     if window.outside.any():
         patch_col.caption(
