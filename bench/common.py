@@ -68,6 +68,15 @@ def empty_page_rerun_seconds(repeat: int = 20) -> float:
     return statistics.median(times)
 
 
+def page_row(
+    description: str, page: str, changes: list[Callable[[object], None]], target: str
+) -> tuple:
+    """A table row: the page's median rerun after `changes`, against the empty page in this run."""
+    rerun = page_rerun_seconds(page, changes)
+    empty = empty_page_rerun_seconds()
+    return (description, ms(rerun), f"empty page {ms(empty)}", f"{rerun / empty:.1f}x", target)
+
+
 def table(rows: list[tuple], header: tuple) -> str:
     """A Markdown table."""
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]

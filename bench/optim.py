@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import empty_page_rerun_seconds, ms, page_rerun_seconds, table  # noqa: E402
+from common import page_row, table  # noqa: E402
 
 
 def run() -> str:
@@ -22,17 +22,8 @@ def run() -> str:
         for v in (0.1, 0.2, 0.05, 0.15, 0.3)
     ]
     changes += [lambda app, v=v: app.slider(key="gd_angle").set_value(v) for v in (10, 30, 0)]
-    page = page_rerun_seconds("gradient_descent", changes)
-    empty = empty_page_rerun_seconds()
-    rows = [
-        (
-            "Gradient descent page rerun, 200 steps, three paths (AppTest, median)",
-            ms(page),
-            f"empty page {ms(empty)}",
-            f"{page / empty:.1f}x",
-            "under 150 ms",
-        )
-    ]
+    description = "Gradient descent page rerun, 200 steps, three paths (AppTest, median)"
+    rows = [page_row(description, "gradient_descent", changes, "under 150 ms")]
     return table(rows, ("measurement", "ours", "reference (same run)", "ratio", "target"))
 
 
