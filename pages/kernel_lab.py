@@ -264,10 +264,18 @@ if state.kern_compare:
         (second_col, state.kern_compare_preset, other, other_output),
     ):
         with column:
-            column.markdown(f"**{name}** ({weights.shape[0]} x {weights.shape[1]})")
-            column.image(render_output(result, mode), width="stretch")
-            column.plotly_chart(kernel_heatmap(weights, name), key=f"kern_cmp_{name}")
-            column.caption(K.describe_kernel(weights))
+            shown_mode = resolve_mode(result, state.kern_display)  # each output on its own scale
+            column.markdown(
+                f"**{name}** ({weights.shape[0]} x {weights.shape[1]}, shown {shown_mode})"
+            )
+            column.image(render_output(result, shown_mode), width="stretch")
+            if name in K.GRADIENT_MAGNITUDE:
+                column.caption(
+                    "sqrt(gx² + gy²) of the two kernels shown above: edges in every direction."
+                )
+            else:
+                column.plotly_chart(kernel_heatmap(weights, name), key=f"kern_cmp_{name}")
+                column.caption(K.describe_kernel(weights))
     if other_output.shape == output.shape:
         st.metric(
             "Mean |difference| between the two outputs",

@@ -132,3 +132,22 @@ def test_good_upload_is_used(run_page) -> None:
     assert not app.exception and not app.error
     assert "your upload, 120 x 80 px" in texts(app)
     assert app.metric[0].label == "Output pixel (79, 100)"  # the inspector is kept on the image
+
+
+def test_compare_mode_scales_each_output_on_its_own(run_page) -> None:
+    app = run_page("kernel_lab")  # sobel x: signed output
+    app.toggle(key="kern_compare").set_value(True).run()
+    app.selectbox(key="kern_compare_preset").set_value("box blur").run()
+    shown = texts(app)
+    assert "**sobel x** (3 x 3, shown signed)" in shown
+    assert "**box blur** (3 x 3, shown clipped)" in shown  # a blur has no negative values
+
+
+def test_compare_mode_with_the_gradient_magnitude(run_page) -> None:
+    app = run_page("kernel_lab")
+    app.selectbox(key="kern_preset").set_value("sobel magnitude").run()
+    app.toggle(key="kern_compare").set_value(True).run()
+    assert not app.exception
+    shown = texts(app)
+    assert "**sobel magnitude** (3 x 3, shown clipped)" in shown
+    assert "edges in every direction" in shown
