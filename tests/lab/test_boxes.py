@@ -262,3 +262,24 @@ def test_cluster_scene_is_seeded_and_valid() -> None:
     assert len(first.boxes) == 4 * 8 + 3
     B.as_boxes(first.boxes)
     assert (first.boxes[:, 2] <= first.width).all() and (first.scores <= 1).all()
+
+
+def test_overlap_gathers_the_iou_labs_numbers() -> None:
+    numbers = B.overlap([0, 0, 10, 10], [5, 5, 20, 15])
+    assert (numbers.area_a, numbers.area_b, numbers.intersection) == (100, 150, 25)
+    assert numbers.union == 225 and numbers.enclosing == 20 * 15
+    assert numbers.intersection_box == (5, 5, 10, 10) and numbers.enclosing_box == (0, 0, 20, 15)
+    a, b = torch.tensor([[0.0, 0, 10, 10]]), torch.tensor([[5.0, 5, 20, 15]])
+    assert numbers.iou == pytest.approx(ops.box_iou(a, b).item())
+    assert numbers.ciou == pytest.approx(ops.complete_box_iou(a, b).item(), abs=1e-6)
+    assert B.overlap([0, 0, 10, 10], [10, 0, 20, 10]).intersection_box is None  # touching
+
+
+def test_sliding_curves_show_iou_flat_and_giou_sloped_once_apart() -> None:
+    shifts = np.linspace(-40, 40, 161)
+    curves = B.sliding_overlaps([0, 0, 10, 10], [0, 0, 10, 10], shifts)
+    apart = np.abs(shifts) > 11  # beyond touching, with a margin for the numerical slope
+    assert np.all(curves["iou"][apart] == 0) and np.all(curves["d_iou"][apart] == 0)
+    assert np.all(np.abs(curves["d_giou"][apart]) > 0)
+    assert np.all(np.sign(curves["d_giou"][shifts > 11]) == -1)  # moving further right: GIoU falls
+    assert curves["iou"][np.argmin(np.abs(shifts))] == 1.0
