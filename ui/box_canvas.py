@@ -203,6 +203,5 @@ def box_canvas(
 
 def dragged_boxes(key: str) -> list[list[float]] | None:
     """The boxes the canvas reported last (call from its on_change), or None."""
-    state = st.session_state.get(key)
-    boxes = None if state is None else state.get("boxes") if hasattr(state, "get") else None
-    return boxes
+    state = st.session_state.get(key)  # the component's state: a mapping with "boxes"
+    return None if state is None else state.get("boxes")
