@@ -6,7 +6,8 @@ as follows (and tested):
 - zero-area boxes are allowed; IoU with them is 0 (torchvision gives NaN when both boxes have zero
   area, as 0 / 0; we return 0, since nothing overlaps);
 - x2 < x1 or y2 < y1 is rejected with `BoxError` (swapped corners are a bug upstream, not a box);
-- NaN or infinite coordinates or scores are rejected with `BoxError`;
+- NaN or infinite coordinates or scores, and coordinates beyond +-MAX_COORDINATE, are rejected
+  with `BoxError`;
 - empty arrays give empty results.
 
 NMS ties: boxes are visited by decreasing score, equal scores in increasing index order (a stable
@@ -23,27 +24,53 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from lab import checks
+
+MAX_COORDINATE = 1e6
+"""Box coordinates beyond +-1e6 pixels are refused: no photo is that large, areas of such boxes
+lose float32's precision, and drawing them would rasterise millions of pixels off the canvas."""
+MAX_CLASS = 999
+"""Typed class labels are whole numbers from 0 to MAX_CLASS."""
+MAX_TYPED_BOXES = 400
+"""The NMS lab animates every round with every box: 400 boxes keep a page under a second."""
+
 
 class BoxError(ValueError):
     """Boxes or scores that cannot be used; `str(error)` says which and why."""
+
+
+def _numeric(values: object, name: str) -> np.ndarray:
+    """An array of real numbers (float32 kept, other types as float64)."""
+    try:
+        array = np.asarray(values)
+        if array.dtype != np.float32:
+            array = array.astype(np.float64)
+    except (TypeError, ValueError, OverflowError):
+        raise BoxError(f"{name} must be numbers in rows of equal length") from None
+    return array
 
 
 def as_boxes(boxes: np.ndarray, name: str = "boxes") -> np.ndarray:
     """Check boxes and return them as a float array [N, 4] (float32 kept, others float64).
 
     Raises:
-        BoxError: wrong shape, NaN or infinite coordinates, or x2 < x1 / y2 < y1.
+        BoxError: wrong shape, NaN or infinite coordinates, coordinates beyond MAX_COORDINATE,
+            or x2 < x1 / y2 < y1.
     """
-    array = np.asarray(boxes)
+    array = _numeric(boxes, name)
     if array.size == 0:
-        return np.zeros((0, 4), dtype=array.dtype if array.dtype == np.float32 else np.float64)
-    if array.dtype != np.float32:
-        array = array.astype(np.float64)
+        return np.zeros((0, 4), dtype=array.dtype)
     if array.ndim != 2 or array.shape[1] != 4:
         raise BoxError(f"{name} must have shape [N, 4] (x1, y1, x2, y2), got {list(array.shape)}")
     if not np.all(np.isfinite(array)):
         bad = int(np.flatnonzero(~np.all(np.isfinite(array), axis=1))[0])
         raise BoxError(f"{name}[{bad}] has a NaN or infinite coordinate: {array[bad].tolist()}")
+    if np.abs(array).max() > MAX_COORDINATE:
+        bad = int(np.flatnonzero(np.abs(array).max(axis=1) > MAX_COORDINATE)[0])
+        raise BoxError(
+            f"{name}[{bad}] has a coordinate beyond ±{MAX_COORDINATE:g} pixels: "
+            f"{[checks.show(v) for v in array[bad].tolist()]}"
+        )
     flipped = (array[:, 2] < array[:, 0]) | (array[:, 3] < array[:, 1])
     if flipped.any():
         bad = int(np.flatnonzero(flipped)[0])
@@ -56,15 +83,31 @@ def as_boxes(boxes: np.ndarray, name: str = "boxes") -> np.ndarray:
 
 def as_scores(scores: np.ndarray, count: int, name: str = "scores") -> np.ndarray:
     """Check scores: one finite number per box. Returns float array [N]."""
-    array = np.asarray(scores)
-    if array.dtype != np.float32:
-        array = array.astype(np.float64)
+    array = _numeric(scores, name)
     array = array.reshape(-1) if array.size else np.zeros(0, dtype=array.dtype)
     if array.shape != (count,):
         raise BoxError(f"{name} needs one value per box: {count} boxes, {array.size} {name}")
     if not np.all(np.isfinite(array)):
         raise BoxError(f"{name} must be finite numbers; found NaN or infinity")
     return array
+
+
+def as_labels(classes: object, count: int, name: str = "classes") -> np.ndarray:
+    """Check class labels: one per box, whole numbers or names (text), no NaN. Returns [N]."""
+    try:
+        labels = np.asarray(classes)
+    except (TypeError, ValueError):
+        raise BoxError(f"{name} must be one label per box") from None
+    if labels.dtype.kind not in "iubUSO" and not (
+        labels.dtype.kind == "f" and np.all(np.isfinite(labels))
+    ):
+        raise BoxError(f"{name} must be whole numbers or names, without NaN or infinity")
+    if labels.dtype.kind == "O" and not all(isinstance(v, str | int) for v in labels.ravel()):
+        raise BoxError(f"{name} must be whole numbers or names")
+    labels = labels.reshape(-1)
+    if labels.shape != (count,):
+        raise BoxError(f"{name} needs one label per box: {count} boxes, {labels.size} labels")
+    return labels
 
 
 def box_area(boxes: np.ndarray) -> np.ndarray:
@@ -190,6 +233,8 @@ class NMSStep:
 
 def score_order(scores: np.ndarray) -> np.ndarray:
     """Indices by decreasing score; equal scores keep increasing index order (stable)."""
+    scores = _numeric(scores, "scores").reshape(-1)
+    scores = as_scores(scores, scores.size)
     return np.argsort(-scores, kind="stable")
 
 
@@ -220,9 +265,7 @@ def nms_steps(
     boxes = as_boxes(boxes)
     scores = as_scores(scores, len(boxes))
     threshold = _check_threshold(iou_threshold)
-    labels = None if classes is None else np.asarray(classes).reshape(-1)
-    if labels is not None and labels.shape != (len(boxes),):
-        raise BoxError(f"classes needs one label per box: {len(boxes)} boxes, {labels.size} labels")
+    labels = None if classes is None else as_labels(classes, len(boxes))
     if method not in ("auto", "sparse", "dense"):
         raise BoxError(f"method must be 'auto', 'sparse' or 'dense', got {method!r}")
     order = score_order(scores)
@@ -330,13 +373,9 @@ def _sparse_steps(pairs, queue: _Queue) -> Iterator[NMSStep]:
 
 
 def _check_threshold(value: float, name: str = "iou_threshold") -> float:
-    try:
-        threshold = float(value)
-    except (TypeError, ValueError):
-        raise BoxError(f"{name} must be a number, got {value!r}") from None
-    if not np.isfinite(threshold):
-        raise BoxError(f"{name} must be a finite number, got {value!r}")
-    return threshold
+    """Any finite number: thresholds outside [0, 1] are allowed and mean what they say (below 0
+    every overlapping pair is suppressed, above 1 none is)."""
+    return checks.number(value, name, BoxError)
 
 
 def nms(boxes: np.ndarray, scores: np.ndarray, iou_threshold: float) -> np.ndarray:
@@ -359,16 +398,16 @@ class NMSReport:
     Attributes:
         steps: the `NMSStep`s over the boxes above the score threshold.
         kept: indices kept after max_detections, by decreasing score.
-        status: one sentence per box ("kept (#1)", "suppressed by #0 at IoU 0.72", ...).
-        suppressed_by: per box, the index of the box that suppressed it, or -1.
-        iou_with_suppressor: per box, that IoU (NaN when not suppressed).
+        status: one code per box: "kept", "suppressed", "below" (the score threshold) or "cut"
+            (kept by NMS but over max_detections).
+        notes: one sentence per box for people ("kept (#1)", "suppressed by box 0 (#0) at IoU
+            0.720", ...).
     """
 
     steps: list[NMSStep]
     kept: np.ndarray
     status: list[str]
-    suppressed_by: np.ndarray
-    iou_with_suppressor: np.ndarray = field(repr=False)
+    notes: list[str]
 
 
 def nms_report(
@@ -382,27 +421,32 @@ def nms_report(
     """Run NMS as a detector does: drop low scores, suppress, keep the top `max_detections`.
 
     Boxes with score < score_threshold never enter the queue.
+
+    Raises:
+        BoxError: bad boxes, scores or classes, a threshold that is not a finite number, or
+            max_detections that is not a whole number >= 0.
     """
     boxes = as_boxes(boxes)
     scores = as_scores(scores, len(boxes))
     score_threshold = _check_threshold(score_threshold, "score_threshold")
-    if max_detections is not None and (int(max_detections) != max_detections or max_detections < 0):
-        raise BoxError(f"max_detections must be a whole number >= 0, got {max_detections!r}")
+    if max_detections is not None:
+        max_detections = checks.number(
+            max_detections, "max_detections", BoxError, low=0, high=1e9, whole=True
+        )
     steps = list(nms_steps(boxes, scores, iou_threshold, classes, score_threshold))
     kept_all = np.array([s.kept for s in steps], dtype=np.int64)
     limit = len(kept_all) if max_detections is None else int(max_detections)
-    suppressed_by = np.full(len(boxes), -1, dtype=np.int64)
-    iou_with = np.full(len(boxes), np.nan)
-    status = [f"below score threshold ({score_threshold:g})"] * len(boxes)
+    status = ["below"] * len(boxes)
+    notes = [f"below score threshold ({score_threshold:g})"] * len(boxes)
     for step in steps:
-        status[step.kept] = (
-            f"kept (#{step.rank})" if step.rank < limit else (f"cut: over max detections ({limit})")
-        )
-        for index, iou in zip(step.suppressed, step.suppressed_iou, strict=True):
-            suppressed_by[index] = step.kept
-            iou_with[index] = float(iou)
-            status[index] = f"suppressed by box {step.kept} (#{step.rank}) at IoU {float(iou):.3f}"
-    return NMSReport(steps, kept_all[:limit], status, suppressed_by, iou_with)
+        if step.rank < limit:
+            status[step.kept], notes[step.kept] = "kept", f"kept (#{step.rank})"
+        else:
+            status[step.kept], notes[step.kept] = "cut", f"cut: over max detections ({limit})"
+        for index, iou in zip(step.suppressed.tolist(), step.suppressed_iou.tolist(), strict=True):
+            status[index] = "suppressed"
+            notes[index] = f"suppressed by box {step.kept} (#{step.rank}) at IoU {iou:.3f}"
+    return NMSReport(steps, kept_all[:limit], status, notes)
 
 
 # --- Soft-NMS ----------------------------------------------------------------------------------
@@ -451,12 +495,12 @@ def soft_nms_steps(
         raise BoxError(f"method must be 'linear' or 'gaussian', got {method!r}")
     boxes = as_boxes(boxes).astype(np.float64)
     current = as_scores(scores, len(boxes)).astype(np.float64)
+    labels = None if classes is None else as_labels(classes, len(boxes))
     threshold = _check_threshold(iou_threshold)
     score_threshold = _check_threshold(score_threshold, "score_threshold")
     sigma = _check_threshold(sigma, "sigma")
     if method == "gaussian" and sigma <= 0:
         raise BoxError(f"sigma must be > 0, got {sigma}")
-    labels = None if classes is None else np.asarray(classes).reshape(-1)
     queue = np.flatnonzero(current >= score_threshold)
     rank = 0
     while queue.size:
@@ -535,8 +579,21 @@ def cluster_scene(
     falls with their distance from the truth, plus `clutter` low-scoring stray boxes.
 
     Args:
-        jitter: box offsets and size changes as a fraction of the object's size.
+        jitter: box offsets and size changes as a fraction of the object's size (0 to 1).
+
+    Raises:
+        BoxError: a count, size or seed out of range.
     """
+    objects = checks.number(objects, "objects", BoxError, low=0, high=100, whole=True)
+    per_object = checks.number(
+        per_object, "boxes per object", BoxError, low=1, high=100, whole=True
+    )
+    jitter = checks.number(jitter, "jitter", BoxError, low=0, high=1)
+    classes = checks.number(classes, "classes", BoxError, low=1, high=MAX_CLASS + 1, whole=True)
+    seed = checks.number(seed, "seed", BoxError, low=0, high=2**32 - 1, whole=True)
+    width = checks.number(width, "width", BoxError, low=16, high=10_000, whole=True)
+    height = checks.number(height, "height", BoxError, low=16, high=10_000, whole=True)
+    clutter = checks.number(clutter, "clutter", BoxError, low=0, high=1000, whole=True)
     rng = np.random.default_rng(seed)
     truth, boxes, scores, labels = [], [], [], []
     for o in range(objects):
@@ -561,7 +618,9 @@ def cluster_scene(
         boxes.append([x1, y1, x1 + w, y1 + h])
         scores.append(rng.uniform(0.02, 0.3))
         labels.append(int(rng.integers(0, max(1, classes))))
-    clipped = np.clip(np.array(boxes, dtype=np.float64), 0, [width, height, width, height])
+    clipped = np.clip(
+        np.array(boxes, dtype=np.float64).reshape(-1, 4), 0, [width, height, width, height]
+    )
     return Scene(
         np.round(clipped, 1).astype(np.float32),
         np.round(np.array(scores), 3).astype(np.float32),
@@ -590,9 +649,12 @@ class Overlap:
 
 
 def overlap(a: np.ndarray, b: np.ndarray) -> Overlap:
-    """All the IoU lab's numbers for two xyxy boxes, from the same functions NMS uses."""
-    a = as_boxes(np.asarray(a, dtype=np.float64).reshape(1, 4), "a")
-    b = as_boxes(np.asarray(b, dtype=np.float64).reshape(1, 4), "b")
+    """All the IoU lab's numbers for two xyxy boxes, from the same functions NMS uses.
+
+    Raises:
+        BoxError: either box is not four finite coordinates with x1 <= x2 and y1 <= y2.
+    """
+    a, b = _one_box(a, "box A"), _one_box(b, "box B")
     inter, union = _inter_union(a, b)
     wh = _enclosing(a, b)[0, 0]
     lt = np.maximum(a[0, :2], b[0, :2])
@@ -622,14 +684,22 @@ def sliding_overlaps(a: np.ndarray, b: np.ndarray, shifts: np.ndarray) -> dict[s
     Shows why losses use GIoU and friends: once the boxes separate, IoU is flat at 0 (slope 0, no
     gradient to follow) while GIoU and DIoU keep pointing back towards the overlap.
 
+    Args:
+        shifts: np.ndarray[S], S >= 2, increasing (the slopes are finite differences between them).
+
     Returns:
         {"shift": [S], "iou": [S], "giou": [S], "diou": [S], "ciou": [S], and "d_iou", "d_giou",
         "d_diou", "d_ciou": numerical derivatives with respect to the shift}.
+
+    Raises:
+        BoxError: a bad box, fewer than two shifts, shifts not increasing, or a shifted box
+            beyond MAX_COORDINATE.
     """
-    a = as_boxes(np.asarray(a, dtype=np.float64).reshape(1, 4), "a")
-    b = as_boxes(np.asarray(b, dtype=np.float64).reshape(1, 4), "b")
-    shifts = np.asarray(shifts, dtype=np.float64)
-    moved = b + np.stack([shifts, np.zeros_like(shifts)] * 2, axis=1)  # [S, 4]
+    a, b = _one_box(a, "box A"), _one_box(b, "box B")
+    shifts = checks.array(shifts, "shifts", BoxError, ndim=1, limit=MAX_COORDINATE)
+    if shifts.size < 2 or np.any(np.diff(shifts) <= 0):
+        raise BoxError("shifts must be at least two increasing numbers (slopes need two points)")
+    moved = as_boxes(b + np.stack([shifts, np.zeros_like(shifts)] * 2, axis=1), "shifted B")
     curves = {
         "shift": shifts,
         "iou": box_iou(a, moved)[0],
@@ -642,11 +712,19 @@ def sliding_overlaps(a: np.ndarray, b: np.ndarray, shifts: np.ndarray) -> dict[s
     return curves
 
 
+def _one_box(box: object, name: str) -> np.ndarray:
+    array = _numeric(box, name)
+    if array.size != 4:
+        raise BoxError(f"{name} must be four numbers (x1, y1, x2, y2), got {array.size}")
+    return as_boxes(array.astype(np.float64).reshape(1, 4), name)
+
+
 def parse_detections(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Read boxes typed one per line as 'x1 y1 x2 y2 score [class]' (spaces or commas).
 
     Returns:
         (boxes float64 [N, 4], scores float64 [N], classes int64 [N]; class 0 when omitted).
+        At most MAX_TYPED_BOXES boxes, coordinates within +-MAX_COORDINATE, classes 0..MAX_CLASS.
 
     Raises:
         BoxError: naming the line and what is wrong with it.
@@ -656,19 +734,32 @@ def parse_detections(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         fields = line.replace(",", " ").split()
         if not fields or fields[0].startswith("#"):
             continue
+        if len(boxes) == MAX_TYPED_BOXES:
+            raise BoxError(f"at most {MAX_TYPED_BOXES} boxes can be typed here")
         if len(fields) not in (5, 6):
             raise BoxError(
                 f"line {number}: expected 'x1 y1 x2 y2 score [class]', got {len(fields)} values"
             )
         try:
             values = [float(v) for v in fields[:5]]
-            label = int(fields[5]) if len(fields) == 6 else 0
         except ValueError:
             raise BoxError(
-                f"line {number}: {line.strip()!r} has something that is not a number"
+                f"line {number}: {checks.show(line.strip())} has something that is not a number"
             ) from None
         if not np.all(np.isfinite(values)):
             raise BoxError(f"line {number}: coordinates and score must be finite numbers")
+        if max(abs(v) for v in values[:4]) > MAX_COORDINATE:
+            raise BoxError(f"line {number}: coordinates must lie within ±{MAX_COORDINATE:g} pixels")
+        label = 0
+        if len(fields) == 6:
+            label = checks.number(
+                _to_number(fields[5]),
+                f"line {number}: the class",
+                BoxError,
+                low=0,
+                high=MAX_CLASS,
+                whole=True,
+            )
         if values[2] < values[0] or values[3] < values[1]:
             raise BoxError(f"line {number}: x2 < x1 or y2 < y1 (write the top-left corner first)")
         boxes.append(values[:4])
@@ -681,8 +772,22 @@ def parse_detections(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     )
 
 
+def _to_number(text: str) -> float | str:
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
 def format_detections(boxes: np.ndarray, scores: np.ndarray, classes: np.ndarray) -> str:
     """The inverse of `parse_detections`."""
+    boxes = as_boxes(boxes)
+    scores = as_scores(scores, len(boxes))
+    classes = as_labels(classes, len(boxes))
+    if classes.dtype.kind not in "iu" and not (
+        classes.dtype.kind == "f" and np.all(classes == np.round(classes))
+    ):
+        raise BoxError("typed classes are whole numbers")
     return "\n".join(
         f"{b[0]:g} {b[1]:g} {b[2]:g} {b[3]:g} {s:g} {int(c)}"
         for b, s, c in zip(np.asarray(boxes), np.asarray(scores), np.asarray(classes), strict=True)

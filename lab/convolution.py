@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lab import checks
 from lab.format import format_number, format_term
 
 LECTURE_INPUT = np.array(
@@ -28,26 +29,62 @@ Pair = int | tuple[int, int]
 Padding = int | tuple[int, int] | tuple[int, int, int, int] | str
 
 
+MAX_LENGTH = 4096
+"""The largest size, stride, padding or dilation accepted along an axis."""
+MAX_VALUE = 1e6
+"""Input, kernel and bias values beyond +-1e6 are refused: sums stay exact enough to read."""
+MAX_MATRIX_ENTRIES = 4_000_000
+"""`conv_matrix` refuses matrices larger than this (it is for small grids you can look at)."""
+
+
 class ConvolutionError(ValueError):
     """Settings that give no valid convolution; `str(error)` explains why, with the numbers."""
 
 
+def _whole(value: object, name: str, minimum: int) -> int:
+    return checks.number(value, name, ConvolutionError, low=minimum, high=MAX_LENGTH, whole=True)
+
+
 def _pair(value: Pair, name: str, minimum: int) -> tuple[int, int]:
-    pair = (value, value) if np.isscalar(value) else tuple(value)
-    if len(pair) != 2:
+    if isinstance(value, str):
         raise ConvolutionError(f"{name} must be one number or a (row, column) pair, got {value!r}")
-    for item in pair:
-        if int(item) != item or item < minimum:
-            raise ConvolutionError(f"{name} must be a whole number >= {minimum}, got {item!r}")
-    return int(pair[0]), int(pair[1])
+    pair = (value, value) if np.isscalar(value) else tuple(np.asarray(value, dtype=object).ravel())
+    if len(pair) != 2:
+        raise ConvolutionError(
+            f"{name} must be one number or a (row, column) pair, got {checks.show(value)}"
+        )
+    return _whole(pair[0], name, minimum), _whole(pair[1], name, minimum)
+
+
+def _shape(shape: object, name: str) -> tuple[int, int]:
+    """A (rows, columns) size of a grid, each a whole number from 1 to MAX_LENGTH."""
+    try:
+        items = tuple(shape)
+    except TypeError:
+        raise ConvolutionError(
+            f"{name} must be (rows, columns), got {checks.show(shape)}"
+        ) from None
+    if len(items) != 2:
+        raise ConvolutionError(f"{name} must be (rows, columns), got {checks.show(shape)}")
+    return _whole(items[0], f"{name} rows", 1), _whole(items[1], f"{name} columns", 1)
+
+
+def _grid(values: object, name: str, ndim: int | tuple[int, ...]) -> np.ndarray:
+    """A non-empty float64 grid of finite values within +-MAX_VALUE."""
+    grid = checks.array(
+        values, name, ConvolutionError, ndim=ndim, limit=MAX_VALUE, allow_empty=False
+    )
+    if max(grid.shape[-2:]) > MAX_LENGTH:
+        raise ConvolutionError(f"{name} is larger than {MAX_LENGTH} along an axis")
+    return grid
 
 
 def output_size(n: int, kernel: int, stride: int = 1, padding: int = 0, dilation: int = 1) -> int:
     """Output length along one axis: floor((n + 2p - d(k - 1) - 1) / s) + 1.
 
     Raises:
-        ConvolutionError: non-positive sizes, negative padding, or a (dilated) kernel larger than
-            the padded input.
+        ConvolutionError: sizes that are not whole numbers from 1 to MAX_LENGTH (padding from 0),
+            NaN or infinity, or a (dilated) kernel larger than the padded input.
     """
     return _axis_output(n, kernel, stride, padding, padding, dilation, "")
 
@@ -56,18 +93,12 @@ def _axis_output(
     n: int, kernel: int, stride: int, before: int, after: int, dilation: int, axis: str
 ) -> int:
     where = f" along {axis}" if axis else ""
-    for name, value, minimum in (
-        ("input size", n, 1),
-        ("kernel size", kernel, 1),
-        ("stride", stride, 1),
-        ("dilation", dilation, 1),
-        ("padding", before, 0),
-        ("padding", after, 0),
-    ):
-        if int(value) != value or value < minimum:
-            raise ConvolutionError(
-                f"{name}{where} must be a whole number >= {minimum}, got {value}"
-            )
+    n = _whole(n, f"input size{where}", 1)
+    kernel = _whole(kernel, f"kernel size{where}", 1)
+    stride = _whole(stride, f"stride{where}", 1)
+    dilation = _whole(dilation, f"dilation{where}", 1)
+    before = _whole(before, f"padding{where}", 0)
+    after = _whole(after, f"padding{where}", 0)
     span = dilation * (kernel - 1) + 1
     padded = n + before + after
     if span > padded:
@@ -132,8 +163,8 @@ def geometry(
     """
     stride = _pair(stride, "stride", 1)
     dilation = _pair(dilation, "dilation", 1)
-    if len(input_shape) != 2 or len(kernel_shape) != 2:
-        raise ConvolutionError("input and kernel must be 2-D grids")
+    input_shape = _shape(input_shape, "input size")
+    kernel_shape = _shape(kernel_shape, "kernel size")
     if isinstance(padding, str):
         if padding == "valid":
             pads = (0, 0, 0, 0)
@@ -147,16 +178,15 @@ def geometry(
             raise ConvolutionError(f"padding must be a number, 'valid' or 'same', got {padding!r}")
     elif np.isscalar(padding):
         pads = (padding,) * 4
-    elif len(padding) == 2:
-        pads = (padding[0], padding[0], padding[1], padding[1])
-    elif len(padding) == 4:
-        pads = tuple(padding)
     else:
-        raise ConvolutionError(f"padding must be 1, 2 or 4 numbers, got {padding!r}")
-    for pad in pads:
-        if int(pad) != pad or pad < 0:
-            raise ConvolutionError(f"padding must be whole numbers >= 0, got {pad!r}")
-    pads = tuple(int(p) for p in pads)
+        items = tuple(padding) if isinstance(padding, list | tuple | np.ndarray) else ()
+        if len(items) == 2:
+            pads = (items[0], items[0], items[1], items[1])
+        elif len(items) == 4:
+            pads = items
+        else:
+            raise ConvolutionError(f"padding must be 1, 2 or 4 numbers, got {checks.show(padding)}")
+    pads = tuple(_whole(pad, "padding", 0) for pad in pads)
     output = tuple(
         _axis_output(n, k, s, pads[2 * a], pads[2 * a + 1], d, name)
         for a, (n, k, s, d, name) in enumerate(
@@ -246,8 +276,8 @@ class ConvStep:
 
 
 def _as_volume(x: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    x = np.asarray(x, dtype=np.float64)
-    w = np.asarray(w, dtype=np.float64)
+    x = _grid(x, "the input", (2, 3))
+    w = _grid(w, "the kernel", (2, 3, 4))
     if x.ndim == 2:
         x = x[None]  # [1, H, W]
     if w.ndim == 2:
@@ -263,10 +293,6 @@ def _as_volume(x: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             f"the kernel has {w.shape[1]} channel slices but the input has {x.shape[0]} channels; "
             "each filter needs one slice per input channel"
         )
-    if x.size == 0 or w.size == 0:
-        raise ConvolutionError("input and kernel must not be empty")
-    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(w))):
-        raise ConvolutionError("input and kernel values must be finite numbers")
     return x, w
 
 
@@ -290,7 +316,11 @@ def conv2d_steps(
     x, w = _as_volume(x, w)
     geo = geometry(x.shape[1:], w.shape[2:], stride, padding, dilation)
     padded = pad(x, geo)  # [C, Hp, Wp]
-    biases = np.zeros(w.shape[0]) if bias is None else np.asarray(bias, dtype=np.float64).ravel()
+    biases = (
+        np.zeros(w.shape[0])
+        if bias is None
+        else checks.array(bias, "bias", ConvolutionError, limit=MAX_VALUE).ravel()
+    )
     if biases.shape != (w.shape[0],):
         raise ConvolutionError(f"bias needs one value per filter ({w.shape[0]})")
     index = 0
@@ -331,7 +361,10 @@ def parameter_count(
     kernel_size: tuple[int, int], in_channels: int, filters: int
 ) -> tuple[int, int]:
     """(weights, biases) of a conv layer: (F*F*D1)*K weights and K biases."""
-    return kernel_size[0] * kernel_size[1] * in_channels * filters, filters
+    rows, cols = _shape(kernel_size, "kernel size")
+    in_channels = _whole(in_channels, "input channels", 1)
+    filters = _whole(filters, "filters", 1)
+    return rows * cols * in_channels * filters, filters
 
 
 # --- pooling ------------------------------------------------------------------------------------
@@ -379,11 +412,9 @@ def pool2d_steps(
         mode: "max" or "avg".
     """
     if mode not in ("max", "avg"):
-        raise ConvolutionError(f"pooling mode must be 'max' or 'avg', got {mode!r}")
-    x = np.asarray(x, dtype=np.float64)
+        raise ConvolutionError(f"pooling mode must be 'max' or 'avg', got {checks.show(mode)}")
+    x = _grid(x, "the pooling input", (2, 3))
     volume = x[None] if x.ndim == 2 else x
-    if volume.ndim != 3 or volume.size == 0:
-        raise ConvolutionError("pooling input must be a non-empty [H, W] or [C, H, W] grid")
     size = _pair(size, "pool size", 1)
     geo = geometry(volume.shape[1:], size, size if stride is None else stride, 0, 1)
     index = 0
@@ -402,7 +433,7 @@ def pool2d_steps(
 
 def pool2d(x: np.ndarray, size: Pair, stride: Pair | None = None, mode: str = "max") -> np.ndarray:
     """Max or average pooling, assembled from `pool2d_steps`; same leading shape as x."""
-    x = np.asarray(x, dtype=np.float64)
+    x = _grid(x, "the pooling input", (2, 3))
     steps = list(pool2d_steps(x, size, stride, mode))
     channels = 1 if x.ndim == 2 else x.shape[0]
     out_h = max(step.row for step in steps) + 1
@@ -464,8 +495,11 @@ def transpose_geometry(
     """Output size (n - 1) * s - 2p + k + output_padding per axis, checked.
 
     Raises:
-        ConvolutionError: padding that crops everything, or output_padding >= stride.
+        ConvolutionError: sizes out of range, padding that crops everything, or
+            output_padding >= stride.
     """
+    input_shape = _shape(input_shape, "input size")
+    kernel_shape = _shape(kernel_shape, "kernel size")
     stride = _pair(stride, "stride", 1)
     padding = _pair(padding, "padding", 0)
     output_padding = _pair(output_padding, "output padding", 0)
@@ -495,10 +529,8 @@ def conv_transpose2d_steps(
     Args:
         x: np.ndarray[H, W]; w: np.ndarray[kh, kw].
     """
-    x = np.asarray(x, dtype=np.float64)
-    w = np.asarray(w, dtype=np.float64)
-    if x.ndim != 2 or w.ndim != 2 or x.size == 0 or w.size == 0:
-        raise ConvolutionError("transposed convolution here takes a 2-D input and a 2-D kernel")
+    x = _grid(x, "the input", 2)
+    w = _grid(w, "the kernel", 2)
     geo = transpose_geometry(x.shape, w.shape, stride, padding, output_padding)
     for index, (i, j) in enumerate(np.ndindex(*x.shape)):
         rows = i * geo.stride[0] + np.arange(w.shape[0])
@@ -514,7 +546,8 @@ def conv_transpose2d(
     Returns:
         np.ndarray[(H-1)*s - 2p + kh + op, (W-1)*s - 2p + kw + op].
     """
-    x = np.asarray(x, dtype=np.float64)
+    x = _grid(x, "the input", 2)
+    w = _grid(w, "the kernel", 2)
     geo = transpose_geometry(x.shape, np.shape(w), stride, padding, output_padding)
     full = np.zeros(geo.full)
     for step in conv_transpose2d_steps(x, w, stride, padding, output_padding):
@@ -538,9 +571,18 @@ def conv_matrix(
 
     Returns:
         np.ndarray[out_h * out_w, H * W].
+
+    Raises:
+        ConvolutionError: invalid settings, or a matrix over MAX_MATRIX_ENTRIES entries.
     """
-    w = np.asarray(w, dtype=np.float64)
-    geo = geometry(tuple(input_shape), w.shape, stride, padding, dilation)
+    w = _grid(w, "the kernel", 2)
+    geo = geometry(input_shape, w.shape, stride, padding, dilation)
+    entries = geo.output[0] * geo.output[1] * geo.input[0] * geo.input[1]
+    if entries > MAX_MATRIX_ENTRIES:
+        raise ConvolutionError(
+            f"the matrix C would have {entries:,} entries (at most {MAX_MATRIX_ENTRIES:,}): use a "
+            "smaller input"
+        )
     height, width = geo.input
     top, left = geo.padding[0], geo.padding[2]
     matrix = np.zeros((geo.output[0] * geo.output[1], height * width))
@@ -558,6 +600,8 @@ def restoring_output_padding(
     """The output_padding with which conv_transpose2d maps a conv2d output back to input_shape."""
     stride = _pair(stride, "stride", 1)
     padding = _pair(padding, "padding", 0)
+    input_shape = _shape(input_shape, "input size")
+    kernel_shape = _shape(kernel_shape, "kernel size")
     geo = geometry(input_shape, kernel_shape, stride, padding)
     return tuple(
         n - ((o - 1) * s - 2 * p + k)

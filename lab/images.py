@@ -13,6 +13,8 @@ import warnings
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from lab import checks
+
 MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 """Uploads larger than this are refused before decoding (25 MiB)."""
 
@@ -50,6 +52,8 @@ def load_image(data: bytes) -> np.ndarray:
         ImageError: empty, too large, not an image, unsupported format, too many pixels, truncated
             or otherwise undecodable files. The message says which, in plain words.
     """
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise ImageError("An upload is the file's bytes.")
     if not data:
         raise ImageError("The file is empty (0 bytes). Please choose an image file.")
     if len(data) > MAX_UPLOAD_BYTES:
@@ -106,23 +110,23 @@ def _short(error: Exception) -> str:
     return text if len(text) <= 120 else text[:117] + "..."
 
 
+_STRIP_PIXELS = 1 << 20
+"""High-bit-depth images are converted a strip of about a megapixel at a time, so the only full-size
+arrays are Pillow's decoded image and the RGB result."""
+
+_UNSIGNED_16 = ("I;16", "I;16L", "I;16B", "I;16N")
+_SIGNED_16 = ("I;16S", "I;16BS", "I;16LS", "I;16NS")
+
+
 def _to_rgb(image: Image.Image) -> np.ndarray:
-    """Convert any Pillow mode to RGB uint8 [H, W, 3], scaling high bit depths correctly."""
+    """Convert any Pillow mode to RGB uint8 [H, W, 3], scaling high bit depths by their depth."""
     mode = image.mode
-    if mode in ("I;16", "I;16L", "I;16B", "I;16N"):
-        gray = np.asarray(image, dtype=np.float64) / 65535.0  # [H, W] in [0, 1]
-        return _gray_to_rgb(gray)
-    if mode == "I":
-        values = np.asarray(image, dtype=np.float64)
-        # A 16-bit file decoded as 32-bit integers: scale by its bit depth, not by its content.
-        scale = 65535.0 if values.max(initial=0) > 255 else 255.0
-        return _gray_to_rgb(values / scale)
+    if mode in _UNSIGNED_16 or mode in _SIGNED_16 or mode == "I":
+        low, high = _integer_range(image)
+        return _strips_to_rgb(image, low, high)
     if mode == "F":
-        values = np.asarray(image, dtype=np.float64)
-        finite = values[np.isfinite(values)]
-        low, high = (finite.min(), finite.max()) if finite.size else (0.0, 1.0)
-        gray = (np.nan_to_num(values, nan=low) - low) / (high - low if high > low else 1.0)
-        return _gray_to_rgb(gray)
+        low, high = _finite_extrema(image)
+        return _strips_to_rgb(image, low, high)
     if mode == "P" or mode == "PA" or mode in ("LA", "La"):
         image = image.convert("RGBA")
     if image.mode in ("RGBA", "RGBa"):
@@ -132,9 +136,71 @@ def _to_rgb(image: Image.Image) -> np.ndarray:
     return np.ascontiguousarray(rgb)
 
 
-def _gray_to_rgb(gray: np.ndarray) -> np.ndarray:
-    gray8 = np.clip(np.rint(gray * 255.0), 0, 255).astype(np.uint8)  # [H, W]
-    return np.repeat(gray8[:, :, None], 3, axis=2)
+def _integer_range(image: Image.Image) -> tuple[float, float]:
+    """The values drawn black and white for an integer image: 0 and the largest value its bit
+    depth holds (negative values of signed images are drawn black). Never the content's range:
+    the same pixel value always gives the same grey."""
+    if image.mode in _UNSIGNED_16:
+        return 0.0, 65535.0
+    if image.mode in _SIGNED_16:
+        return 0.0, 32767.0
+    bits, signed = 32, True  # Pillow's "I" holds int32
+    tags = getattr(image, "tag_v2", None)
+    if tags is not None:
+        depth = tags.get(258)
+        depth = depth[0] if isinstance(depth, tuple) else depth
+        sample = tags.get(339)
+        sample = sample[0] if isinstance(sample, tuple) else sample
+        if isinstance(depth, int) and 1 <= depth <= 32:
+            bits = depth
+            signed = sample == 2
+    return 0.0, float(2 ** (bits - 1) - 1 if signed else 2**bits - 1)
+
+
+def _rows(image: Image.Image) -> int:
+    return max(1, _STRIP_PIXELS // max(1, image.size[0]))
+
+
+def _strip(image: Image.Image, top: int, rows: int) -> np.ndarray:
+    width, height = image.size
+    return np.asarray(image.crop((0, top, width, min(height, top + rows))))
+
+
+def _finite_extrema(image: Image.Image) -> tuple[float, float]:
+    """(min, max) of the finite values of a float image; (0, 1) if none."""
+    low, high = image.getextrema()  # fast, in C, but NaN or infinite when the image holds them
+    if np.isfinite(low) and np.isfinite(high):
+        return float(low), float(high)
+    low, high = np.inf, -np.inf
+    rows = _rows(image)
+    for top in range(0, image.size[1], rows):
+        values = _strip(image, top, rows)
+        finite = values[np.isfinite(values)]
+        if finite.size:
+            low, high = min(low, float(finite.min())), max(high, float(finite.max()))
+    return (low, high) if low <= high else (0.0, 1.0)
+
+
+def _strips_to_rgb(image: Image.Image, low: float, high: float) -> np.ndarray:
+    """Grey RGB uint8 [H, W, 3] with `low` black and `high` white, one strip of rows at a time
+    in float32 (NaN black, values beyond the range clipped)."""
+    import cv2  # imported here: only high-bit-depth uploads need it
+
+    width, height = image.size
+    rgb = np.empty((height, width, 3), dtype=np.uint8)
+    scale = np.float32(255.0 / (high - low if high > low else 1.0))
+    rows = _rows(image)
+    for top in range(0, height, rows):
+        values = _strip(image, top, rows).astype(np.float32)  # [rows, W]
+        values -= np.float32(low)
+        values *= scale
+        np.fmax(values, 0, out=values)  # fmax / fmin drop NaN: NaN becomes 0 (black)
+        np.fmin(values, 255, out=values)
+        np.rint(values, out=values)
+        gray = values.astype(np.uint8)
+        # cv2 writes the three channels in one pass, in place; numpy broadcasting is 5x slower.
+        cv2.cvtColor(gray, cv2.COLOR_GRAY2RGB, dst=rgb[top : top + gray.shape[0]])
+    return rgb
 
 
 def downscale(image: np.ndarray, max_side: int = 1024) -> np.ndarray:
@@ -146,7 +212,12 @@ def downscale(image: np.ndarray, max_side: int = 1024) -> np.ndarray:
 
     Returns:
         The same array if it already fits, else a resized uint8 copy with the aspect ratio kept.
+
+    Raises:
+        ImageError: not a non-empty uint8 image with 1, 3 or 4 channels, or max_side < 1.
     """
+    image = _uint8_image(image)
+    max_side = checks.number(max_side, "max_side", ImageError, low=1, high=1 << 20, whole=True)
     height, width = image.shape[:2]
     longest = max(height, width)
     if longest <= max_side:
@@ -157,8 +228,30 @@ def downscale(image: np.ndarray, max_side: int = 1024) -> np.ndarray:
     return np.asarray(resized, dtype=np.uint8)
 
 
+def _uint8_image(image: np.ndarray) -> np.ndarray:
+    """Check a decoded image: uint8 [H, W] or [H, W, C] with C in (1, 3, 4), not empty."""
+    try:
+        image = np.asarray(image)
+    except (TypeError, ValueError):
+        raise ImageError("an image is a grid of numbers with rows of equal length") from None
+    if image.dtype != np.uint8:
+        raise ImageError(f"images here are uint8 (0..255), got {image.dtype}")
+    if image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[2] not in (1, 3, 4)):
+        raise ImageError(f"an image is [H, W] or [H, W, 1/3/4], got {list(image.shape)}")
+    if image.size == 0:
+        raise ImageError(f"the image is empty (shape {list(image.shape)})")
+    if image.ndim == 3 and image.shape[2] == 1:
+        image = image[:, :, 0]
+    return image
+
+
 def to_gray(image: np.ndarray) -> np.ndarray:
-    """ITU-R BT.601 luma of an RGB uint8 image, as float32 [H, W] in 0..255 (as OpenCV's)."""
+    """ITU-R BT.601 luma of an RGB uint8 image, as float32 [H, W] in 0..255 (as OpenCV's).
+
+    Raises:
+        ImageError: not a non-empty uint8 image.
+    """
+    image = _uint8_image(image)
     if image.ndim == 2:
         return image.astype(np.float32)
     weights = np.array([0.299, 0.587, 0.114], dtype=np.float32)
@@ -169,10 +262,10 @@ def sample_image(name: str) -> np.ndarray:
     """One of the embedded scikit-image sample photos as RGB uint8 [H, W, 3].
 
     Raises:
-        KeyError: `name` is not in `SAMPLES`.
+        ImageError: `name` is not in `SAMPLES`.
     """
-    if name not in SAMPLES:
-        raise KeyError(f"unknown sample {name!r}; choose one of {sorted(SAMPLES)}")
+    if not isinstance(name, str) or name not in SAMPLES:
+        raise ImageError(f"unknown sample {checks.show(name)}; choose one of {sorted(SAMPLES)}")
     from skimage import data  # imported here: skimage is slow to import and only samples need it
 
     image = getattr(data, name)()
@@ -192,7 +285,22 @@ def photo_patch(image: np.ndarray, center: tuple[float, float], crop: int, size:
 
     Returns:
         np.ndarray[size, size, 3] float64 of whole numbers 0..255.
+
+    Raises:
+        ImageError: a bad image, a centre outside 0..1, or sizes that are not whole numbers
+            from 1 to 4096.
     """
+    image = _uint8_image(image)
+    if image.ndim != 3 or image.shape[2] < 3:
+        raise ImageError("photo_patch takes an RGB photo [H, W, 3]")
+    image = image[:, :, :3]
+    centre = checks.array(center, "the centre", ImageError).ravel()
+    if centre.shape != (2,):
+        raise ImageError("the centre is (row, column) as fractions from 0 to 1")
+    row, col = (checks.number(v, "the centre", ImageError, low=0, high=1) for v in centre)
+    crop = checks.number(crop, "the crop", ImageError, low=1, high=4096, whole=True)
+    size = checks.number(size, "the grid size", ImageError, low=1, high=4096, whole=True)
+    center = (row, col)
     height, width = image.shape[:2]
     crop = int(np.clip(crop, size, min(height, width)))
     top = int(np.clip(round(center[0] * height - crop / 2), 0, height - crop))

@@ -12,7 +12,13 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from lab import checks
 from lab.format import format_number, format_term
+
+
+class KernelError(ValueError):
+    """A kernel, image or setting the Kernel lab cannot use; `str(error)` says which and why."""
+
 
 BORDERS = {
     "zero": "pads with zeros: edges darken under a blur and show false edges under Sobel",
@@ -31,6 +37,17 @@ _CV2_BORDER = {
 _NUMPY_PAD = {"zero": "constant", "reflect": "reflect", "replicate": "edge"}
 
 MAX_KERNEL_SIZE = 15
+MAX_WEIGHT = 1e6
+"""Kernel weights beyond +-1e6 are refused: filtering runs in float32, where 1e39 is infinite and
+sums of a few 1e38 overflow, and no kernel of the course comes near."""
+MAX_PIXEL_VALUE = 1e6
+"""Image values beyond +-1e6 are refused, for the same reason (photos are 0..255)."""
+MAX_CHANNELS = 4
+SIGMA_RANGE = (0.01, 100.0)
+"""Gaussian sigma in pixels: below 0.01 every weight but the centre underflows to 0 (the identity),
+above 100 a 15 x 15 kernel is flat (the box blur)."""
+MAX_GRID_CELLS = 64 * 64
+MAX_GRID_TEXT = 100_000
 
 COURSE_SIGMA = 1 / np.sqrt(2 * np.log(2))
 """sigma = 0.8493: the 3 x 3 Gaussian of this sigma is exactly the course's [[1,2,1],[2,4,2],[1,2,1]]/16,
@@ -47,9 +64,8 @@ def gaussian_kernel(size: int, sigma: float) -> np.ndarray:
     Returns:
         np.ndarray[size, size] float64 summing to 1.
     """
-    _check_size(size)
-    if not np.isfinite(sigma) or sigma <= 0:
-        raise ValueError(f"sigma must be a positive number, got {sigma}")
+    size = _check_size(size)
+    sigma = checks.number(sigma, "sigma", KernelError, low=SIGMA_RANGE[0], high=SIGMA_RANGE[1])
     offsets = np.arange(size) - (size - 1) / 2  # [size]
     profile = np.exp(-(offsets**2) / (2 * sigma**2))
     kernel = np.outer(profile, profile)  # [size, size]
@@ -58,21 +74,23 @@ def gaussian_kernel(size: int, sigma: float) -> np.ndarray:
 
 def box_kernel(size: int) -> np.ndarray:
     """The n x n box blur: all ones divided by n^2."""
-    _check_size(size)
+    size = _check_size(size)
     return np.full((size, size), 1.0 / size**2)
 
 
 def identity_kernel(size: int = 3) -> np.ndarray:
     """A single 1 in the centre: the output equals the input."""
-    _check_size(size)
+    size = _check_size(size)
     kernel = np.zeros((size, size))
     kernel[size // 2, size // 2] = 1.0
     return kernel
 
 
-def _check_size(size: int) -> None:
-    if int(size) != size or size < 1 or size % 2 == 0 or size > MAX_KERNEL_SIZE:
-        raise ValueError(f"kernel size must be odd, between 1 and {MAX_KERNEL_SIZE}; got {size}")
+def _check_size(size: int) -> int:
+    size = checks.number(size, "kernel size", KernelError, low=1, high=MAX_KERNEL_SIZE, whole=True)
+    if size % 2 == 0:
+        raise KernelError(f"kernel size must be odd, between 1 and {MAX_KERNEL_SIZE}; got {size}")
+    return size
 
 
 PRESETS: dict[str, np.ndarray] = {
@@ -100,33 +118,63 @@ SIZED_PRESETS = {"identity", "box blur", "gaussian"}
 
 
 def preset_kernel(name: str, size: int = 3, sigma: float = COURSE_SIGMA) -> np.ndarray:
-    """A preset at the requested size: sized presets are rebuilt, fixed ones are returned as is."""
+    """A preset at the requested size: sized presets are rebuilt, fixed ones are returned as is.
+
+    Raises:
+        KernelError: an unknown name, or a size / sigma out of range.
+    """
     if name == "identity":
         return identity_kernel(size)
     if name == "box blur":
         return box_kernel(size)
     if name == "gaussian":
         return gaussian_kernel(size, sigma)
+    if name not in PRESETS:
+        raise KernelError(f"unknown kernel {name!r}; choose one of {sorted(PRESETS)}")
     return PRESETS[name].copy()
 
 
 def validate_kernel(kernel: np.ndarray) -> np.ndarray:
-    """Check that a kernel is a finite 2-D array with odd sides; return it as float64.
+    """Check that a kernel is a 2-D array with odd sides of finite weights within +-MAX_WEIGHT;
+    return it as float64.
 
     Raises:
-        ValueError: with a message fit for the page.
+        KernelError: with a message fit for the page.
     """
-    kernel = np.asarray(kernel, dtype=np.float64)
-    if kernel.ndim != 2:
-        raise ValueError("a kernel is a 2-D grid of numbers")
+    kernel = np.asarray(checks.array(kernel, "a kernel", KernelError))
+    if kernel.ndim != 2 or kernel.size == 0:
+        raise KernelError("a kernel is a 2-D grid of numbers")
     rows, cols = kernel.shape
     if rows % 2 == 0 or cols % 2 == 0:
-        raise ValueError(f"kernel sides must be odd so it has a centre pixel; got {rows} x {cols}")
+        raise KernelError(f"kernel sides must be odd so it has a centre pixel; got {rows} x {cols}")
     if max(rows, cols) > MAX_KERNEL_SIZE:
-        raise ValueError(f"kernels up to {MAX_KERNEL_SIZE} x {MAX_KERNEL_SIZE} are supported")
-    if not np.all(np.isfinite(kernel)):
-        raise ValueError("every kernel weight must be a finite number")
+        raise KernelError(f"kernels up to {MAX_KERNEL_SIZE} x {MAX_KERNEL_SIZE} are supported")
+    checks.array(kernel, "every kernel weight", KernelError, limit=MAX_WEIGHT)
     return kernel
+
+
+def validate_image(image: np.ndarray) -> np.ndarray:
+    """Check an image to filter: [H, W] or [H, W, C] with 1 <= C <= 4, not empty, finite values
+    within +-MAX_PIXEL_VALUE. Returns it as an array (dtype kept).
+
+    Raises:
+        KernelError: with a message fit for the page.
+    """
+    try:
+        image = np.asarray(image)
+    except (TypeError, ValueError):
+        raise KernelError("an image is a grid of numbers with rows of equal length") from None
+    if image.dtype.kind not in "uif":
+        raise KernelError(f"an image holds numbers, got {image.dtype} values")
+    if image.ndim not in (2, 3):
+        raise KernelError(f"an image is [H, W] or [H, W, C], got shape {list(image.shape)}")
+    if image.size == 0:
+        raise KernelError(f"the image is empty (shape {list(image.shape)})")
+    if image.ndim == 3 and not 1 <= image.shape[2] <= MAX_CHANNELS:
+        raise KernelError(f"an image has 1 to {MAX_CHANNELS} channels, got {image.shape[2]}")
+    if image.dtype.kind == "f" or image.dtype.itemsize > 2:
+        checks.array(image, "image values", KernelError, limit=MAX_PIXEL_VALUE)
+    return image
 
 
 def apply_kernel(image: np.ndarray, kernel: np.ndarray, border: str = "reflect") -> np.ndarray:
@@ -141,13 +189,14 @@ def apply_kernel(image: np.ndarray, kernel: np.ndarray, border: str = "reflect")
     Returns:
         np.ndarray float32 of the image's shape: out[y, x] = sum_ij kernel[i, j] *
         image[y + i - kh // 2, x + j - kw // 2], per channel for colour images.
+
+    Raises:
+        KernelError: a kernel or image that `validate_kernel` / `validate_image` refuse, or an
+            unknown border.
     """
     kernel = validate_kernel(kernel)
-    if border not in _CV2_BORDER:
-        raise ValueError(f"border must be one of {sorted(_CV2_BORDER)}, got {border!r}")
-    image = np.asarray(image)
-    if image.ndim not in (2, 3):
-        raise ValueError("image must be [H, W] or [H, W, C]")
+    _check_border(border)
+    image = validate_image(image)
     # float32 input: OpenCV's uint8 path is slower here and not exact (identity 9x9 gave 128.99998
     # for 129). cv2.filter2D switches to a DFT for kernels of 11 x 11 and more; below that it sums
     # the products directly, which is what the pixel inspector shows.
@@ -158,13 +207,21 @@ def apply_kernel(image: np.ndarray, kernel: np.ndarray, border: str = "reflect")
     return output.reshape(image.shape)
 
 
+def _check_border(border: str) -> None:
+    if border not in _CV2_BORDER:
+        raise KernelError(f"border must be one of {sorted(_CV2_BORDER)}, got {checks.show(border)}")
+
+
 def gradient_magnitude(
     image: np.ndarray, kernel_x: np.ndarray, kernel_y: np.ndarray, border: str = "reflect"
 ) -> np.ndarray:
-    """sqrt(gx^2 + gy^2) for two derivative kernels, float32 of the image's shape."""
+    """sqrt(gx^2 + gy^2) for two derivative kernels, float32 of the image's shape.
+
+    Computed as a hypotenuse, so large gradients do not overflow float32 when squared.
+    """
     gx = apply_kernel(image, kernel_x, border)
     gy = apply_kernel(image, kernel_y, border)
-    return np.sqrt(gx * gx + gy * gy)
+    return np.hypot(gx, gy)
 
 
 @dataclass(frozen=True)
@@ -197,12 +254,18 @@ def pixel_window(
         kernel: np.ndarray[kh, kw], odd sides.
         row, col: the output pixel, 0 <= row < H, 0 <= col < W.
         border: as for `apply_kernel`.
+
+    Raises:
+        KernelError: a bad kernel, channel or border, or a pixel outside the image.
     """
     kernel = validate_kernel(kernel)
-    channel = np.asarray(channel)
+    _check_border(border)
+    channel = validate_image(channel)
+    if channel.ndim != 2:
+        raise KernelError(f"pixel_window takes one channel [H, W], got {list(channel.shape)}")
     height, width = channel.shape
-    if not (0 <= row < height and 0 <= col < width):
-        raise ValueError(f"pixel ({row}, {col}) is outside the {height} x {width} image")
+    row = checks.number(row, "row", KernelError, low=0, high=height - 1, whole=True)
+    col = checks.number(col, "column", KernelError, low=0, high=width - 1, whole=True)
     half_r, half_c = kernel.shape[0] // 2, kernel.shape[1] // 2
     rows = np.arange(row - half_r, row + half_r + 1)  # [kh]
     cols = np.arange(col - half_c, col + half_c + 1)  # [kw]
@@ -324,35 +387,50 @@ def parse_grid(text: str) -> np.ndarray:
     """Read a grid typed as rows of numbers: one row per line (or separated by ';'), numbers
     separated by spaces or commas; fractions such as 1/16 and [[a, b], [c, d]] are allowed.
 
+    Returns:
+        np.ndarray[rows, cols] float64 of finite values, at most MAX_GRID_CELLS of them (callers
+        check their own size limits and value ranges).
+
     Raises:
-        ValueError: a message that names the bad row or number.
+        KernelError: a message that names the bad row or number.
     """
     from fractions import Fraction
 
+    if not isinstance(text, str):
+        raise KernelError("type the grid as text")
+    if len(text) > MAX_GRID_TEXT:
+        raise KernelError(
+            f"the text is too long ({len(text):,} characters; at most {MAX_GRID_TEXT:,})"
+        )
     rows_text = text.replace("],", "\n").replace(";", "\n")  # also reads [[a, b], [c, d]]
     lines = [line.strip().strip("[]() ,") for line in rows_text.splitlines()]
     lines = [line for line in lines if line]
     if not lines:
-        raise ValueError("type at least one row of numbers")
+        raise KernelError("type at least one row of numbers")
     rows = []
     for number, line in enumerate(lines, start=1):
         row = []
         for cell in line.replace(",", " ").replace("[", " ").replace("]", " ").split():
             try:
-                row.append(float(Fraction(cell)) if "/" in cell else float(cell))
-            except (ValueError, ZeroDivisionError):
-                raise ValueError(f"row {number}: {cell!r} is not a number") from None
+                value = float(Fraction(cell)) if "/" in cell else float(cell)
+            except (ValueError, ZeroDivisionError, OverflowError):
+                raise KernelError(f"row {number}: {checks.show(cell)} is not a number") from None
+            if not np.isfinite(value):
+                raise KernelError(
+                    f"row {number}: {checks.show(cell)} is not a finite number (too large, or "
+                    "NaN / infinity)"
+                )
+            row.append(value)
         rows.append(row)
+        if sum(len(r) for r in rows) > MAX_GRID_CELLS:
+            raise KernelError(f"the grid is too large (more than {MAX_GRID_CELLS:,} values)")
     widths = {len(row) for row in rows}
     if len(widths) != 1:
-        raise ValueError(
+        raise KernelError(
             "every row needs the same number of values; got rows of "
             + ", ".join(str(len(row)) for row in rows)
         )
-    grid = np.array(rows, dtype=np.float64)
-    if not np.all(np.isfinite(grid)):
-        raise ValueError("every value must be a finite number")
-    return grid
+    return np.array(rows, dtype=np.float64)
 
 
 def parse_kernel(text: str) -> np.ndarray:
@@ -362,13 +440,13 @@ def parse_kernel(text: str) -> np.ndarray:
 
 def format_kernel(kernel: np.ndarray) -> str:
     """The inverse of `parse_kernel`: one line per row, weights with up to 6 significant digits."""
-    return "\n".join(" ".join(f"{v:.6g}" for v in row) for row in np.asarray(kernel))
+    return "\n".join(" ".join(f"{v:.6g}" for v in row) for row in validate_kernel(kernel))
 
 
 def resize_kernel(kernel: np.ndarray, size: int) -> np.ndarray:
     """Grow (zero border) or crop a square kernel around its centre to size x size."""
-    _check_size(size)
-    kernel = np.asarray(kernel, dtype=np.float64)
+    size = _check_size(size)
+    kernel = validate_kernel(kernel)
     rows, cols = kernel.shape
     out = np.zeros((size, size))
     take_r, take_c = min(rows, size), min(cols, size)

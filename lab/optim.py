@@ -13,9 +13,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lab import checks
+
 METHODS = ("gd", "momentum", "nesterov")
 DIVERGENCE_LIMIT = 1e12
 """A path stops when |w| exceeds this: the iterates have clearly left (and floats would overflow)."""
+CURVATURE_RANGE = (1e-6, 1e6)
+"""Curvatures a, b (eigenvalues of A) accepted."""
+MAX_LEARNING_RATE = 1e6
+MAX_STEPS = 100_000
+FACTOR_TOLERANCE = 1e-12
+"""Factors 1 - eta lambda within 1e-12 of 0 or +-1 are treated as exactly 0 or +-1: eta and lambda
+are rounded floats, so eta* = 1/lambda gives 1 - eta lambda = +-1e-16, not 0."""
 
 
 class OptimError(ValueError):
@@ -23,25 +32,81 @@ class OptimError(ValueError):
 
 
 def quadratic(a: float, b: float, angle: float = 0.0) -> np.ndarray:
-    """A = R diag(a, b) R^T, R the rotation by `angle` degrees. a, b > 0.
+    """A = R diag(a, b) R^T, R the rotation by `angle` degrees.
+
+    Args:
+        a, b: curvatures within CURVATURE_RANGE; angle: degrees, -360 to 360.
 
     Returns:
         np.ndarray[2, 2], symmetric positive definite.
+
+    Raises:
+        OptimError: a curvature or angle out of range, NaN or infinite.
     """
-    for name, value in (("a", a), ("b", b)):
-        if not np.isfinite(value) or value <= 0:
-            raise OptimError(f"{name} must be a positive number, got {value}")
-    if not np.isfinite(angle):
-        raise OptimError(f"the angle must be a finite number, got {angle}")
+    low, high = CURVATURE_RANGE
+    a = checks.number(a, "a", OptimError, low=low, high=high)
+    b = checks.number(b, "b", OptimError, low=low, high=high)
+    angle = checks.number(angle, "the angle", OptimError, low=-360, high=360)
     theta = math.radians(angle)
     rotation = np.array([[math.cos(theta), -math.sin(theta)], [math.sin(theta), math.cos(theta)]])
     return rotation @ np.diag([float(a), float(b)]) @ rotation.T
 
 
 def loss(A: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """0.5 w^T A w for w [..., 2] -> [...]."""
-    w = np.asarray(w, dtype=np.float64)
+    """0.5 w^T A w for w [..., 2] -> [...]. Finite for |w| <= DIVERGENCE_LIMIT."""
+    A = check_matrix(A)
+    w = checks.array(w, "w", OptimError, limit=DIVERGENCE_LIMIT)
+    if w.shape[-1:] != (2,):
+        raise OptimError(f"w must have 2 coordinates in its last axis, got shape {list(w.shape)}")
     return 0.5 * np.einsum("...i,ij,...j->...", w, A, w)
+
+
+def check_matrix(A: np.ndarray) -> np.ndarray:
+    """A as float64 [2, 2]: finite, symmetric, eigenvalues within CURVATURE_RANGE.
+
+    Raises:
+        OptimError: otherwise, saying what is wrong.
+    """
+    A = checks.array(A, "A", OptimError, ndim=2)
+    if A.shape != (2, 2):
+        raise OptimError(f"A must be a 2 x 2 matrix, got shape {list(A.shape)}")
+    if abs(A[0, 1] - A[1, 0]) > 1e-12 * max(1.0, float(np.abs(A).max())):
+        raise OptimError("A must be symmetric")
+    values = np.linalg.eigvalsh(A)
+    low, high = CURVATURE_RANGE
+    if values.min() < low * (1 - 1e-9) or values.max() > high * (1 + 1e-9):
+        raise OptimError(
+            f"A's eigenvalues (curvatures) must lie from {low:g} to {high:g}; got "
+            f"{values[0]:.4g} and {values[1]:.4g}"
+        )
+    return A
+
+
+def _check_path(path: np.ndarray) -> np.ndarray:
+    """A path of iterates [T, 2], T >= 1, finite."""
+    points = checks.array(path, "the path", OptimError, ndim=2)
+    if points.shape[0] < 1 or points.shape[1] != 2:
+        raise OptimError(f"a path is [T, 2] with T >= 1, got shape {list(points.shape)}")
+    return points
+
+
+def _check_rate(learning_rate: float) -> float:
+    return checks.number(
+        learning_rate, "the learning rate", OptimError, low=0, low_open=True, high=MAX_LEARNING_RATE
+    )
+
+
+def _check_beta(beta: float) -> float:
+    beta = checks.number(beta, "beta", OptimError, low=0, high=1)
+    if beta >= 1:
+        raise OptimError(f"beta must be from 0 to below 1, got {beta:g}")
+    return beta
+
+
+def _check_method(method: str) -> str:
+    if method not in METHODS:
+        raise OptimError(f"method must be one of {METHODS}, got {checks.show(method)}")
+    return method
 
 
 class Trajectory(np.ndarray):
@@ -75,25 +140,25 @@ def descent_path(
     nesterov:  v <- beta v - eta A (w + beta v); w <- w + v
 
     Args:
-        A: np.ndarray[2, 2] symmetric positive definite; w0: np.ndarray[2] start.
-        learning_rate: eta > 0; steps: iterations >= 0; beta: momentum in [0, 1).
+        A: np.ndarray[2, 2] symmetric positive definite (see `check_matrix`); w0: np.ndarray[2]
+            start within +-DIVERGENCE_LIMIT.
+        learning_rate: 0 < eta <= MAX_LEARNING_RATE; steps: 0..MAX_STEPS; beta: momentum in [0, 1).
 
     Returns:
         A `Trajectory` [steps + 1, 2]; shorter when |w| exceeded DIVERGENCE_LIMIT, in which case
         `diverged` is True and `message` says after how many steps. All values are finite.
+
+    Raises:
+        OptimError: any argument out of range, NaN or infinite.
     """
-    A = np.asarray(A, dtype=np.float64)
-    w = np.asarray(w0, dtype=np.float64).reshape(2).copy()
-    if method not in METHODS:
-        raise OptimError(f"method must be one of {METHODS}, got {method!r}")
-    if not np.isfinite(learning_rate) or learning_rate <= 0:
-        raise OptimError(f"the learning rate must be a positive number, got {learning_rate}")
-    if not (0 <= beta < 1):
-        raise OptimError(f"beta must be in [0, 1), got {beta}")
-    if int(steps) != steps or steps < 0:
-        raise OptimError(f"steps must be a whole number >= 0, got {steps}")
-    if not np.all(np.isfinite(w)) or np.abs(w).max() > DIVERGENCE_LIMIT:
-        raise OptimError(f"the start point must be finite and within {DIVERGENCE_LIMIT:g}")
+    A = check_matrix(A)
+    w = checks.array(w0, "the start point", OptimError, limit=DIVERGENCE_LIMIT).ravel()
+    if w.shape != (2,):
+        raise OptimError(f"the start point must be two numbers (w1, w2), got {w.size}")
+    _check_method(method)
+    learning_rate = _check_rate(learning_rate)
+    beta = _check_beta(beta)
+    steps = checks.number(steps, "steps", OptimError, low=0, high=MAX_STEPS, whole=True)
     velocity = np.zeros(2)
     points = [w.copy()]
     for step in range(1, int(steps) + 1):
@@ -115,7 +180,7 @@ def descent_path(
 def eigen(A: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Eigenvalues [2] and unit eigenvectors (columns) [2, 2] of A, the one closest to the w1 axis
     first (so an axis-aligned diag(a, b) gives (a, b) in that order)."""
-    values, vectors = np.linalg.eigh(np.asarray(A, dtype=np.float64))
+    values, vectors = np.linalg.eigh(check_matrix(A))
     order = np.argsort(-np.abs(vectors[0]), kind="stable")
     return values[order], vectors[:, order]
 
@@ -137,11 +202,15 @@ class AxisStability:
     verdict: str
 
     def steps_to(self, tolerance: float, start: float) -> int | None:
-        """Steps until |coordinate| <= tolerance from |start|, or None if never."""
-        start = abs(start)
+        """Steps until |coordinate| <= tolerance from |start|, or None if never.
+
+        The factor is compared with 0 and 1 within FACTOR_TOLERANCE, as `verdict` does.
+        """
+        tolerance = checks.number(tolerance, "tolerance", OptimError, low=0, low_open=True)
+        start = abs(checks.number(start, "the start coordinate", OptimError))
         if start <= tolerance:
             return 0
-        size = abs(self.factor)
+        size = abs(_snap(self.factor))
         if size == 0:
             return 1
         if size >= 1:
@@ -149,8 +218,20 @@ class AxisStability:
         return math.ceil(math.log(tolerance / start) / math.log(size) - 1e-12)
 
 
+def _snap(factor: float) -> float:
+    """`factor` with values within FACTOR_TOLERANCE of 0, 1 or -1 replaced by them."""
+    for exact in (0.0, 1.0, -1.0):
+        if abs(factor - exact) <= FACTOR_TOLERANCE:
+            return exact
+    return factor
+
+
 def verdict(factor: float) -> str:
-    """The fate of a coordinate multiplied by `factor` every step."""
+    """The fate of a coordinate multiplied by `factor` every step.
+
+    Factors within FACTOR_TOLERANCE of 0 or +-1 count as exactly that (rounding of eta * lambda).
+    """
+    factor = _snap(checks.number(factor, "the factor", OptimError))
     size = abs(factor)
     if factor == 0:
         return "converges in one step (eta = 1 / lambda)"
@@ -164,11 +245,13 @@ def verdict(factor: float) -> str:
 
 
 def stability(A: np.ndarray, learning_rate: float) -> list[AxisStability]:
-    """Per eigen-direction of A: the factor |1 - eta lambda|, the threshold 2 / lambda, a verdict."""
+    """Per eigen-direction of A: the factor 1 - eta lambda (snapped to 0 or +-1 within
+    FACTOR_TOLERANCE), the threshold 2 / lambda, a verdict."""
     values, _ = eigen(A)
+    learning_rate = _check_rate(learning_rate)
     out = []
     for curvature in values:
-        factor = 1.0 - learning_rate * curvature
+        factor = _snap(1.0 - learning_rate * curvature)
         out.append(
             AxisStability(float(curvature), float(factor), 2.0 / float(curvature), verdict(factor))
         )
@@ -199,10 +282,15 @@ def predicted_rate(
 
     For gd it is max |1 - eta lambda|; at eta* it equals (kappa - 1) / (kappa + 1). For momentum
     and Nesterov it is the largest root of each eigen-direction's 2 x 2 recurrence; at the optimal
-    (eta, beta), heavy ball reaches (sqrt(kappa) - 1) / (sqrt(kappa) + 1).
+    (eta, beta), heavy ball reaches (sqrt(kappa) - 1) / (sqrt(kappa) + 1). A rate within
+    FACTOR_TOLERANCE of 0 is 0 (one step solves it).
+
+    Raises:
+        OptimError: a bad matrix, learning rate, method or beta.
     """
-    if method not in METHODS:
-        raise OptimError(f"method must be one of {METHODS}, got {method!r}")
+    _check_method(method)
+    learning_rate = _check_rate(learning_rate)
+    beta = _check_beta(beta)
     rate = 0.0
     for curvature in eigen(A)[0]:
         step = learning_rate * curvature
@@ -216,7 +304,7 @@ def predicted_rate(
                 c1, c0 = (1 + beta) * (1 - step), beta * (1 - step)
             radius = float(np.max(np.abs(np.roots([1.0, -c1, c0]))))
         rate = max(rate, radius)
-    return rate
+    return 0.0 if rate <= FACTOR_TOLERANCE else rate
 
 
 def optimal_momentum(A: np.ndarray) -> tuple[float, float]:
@@ -232,23 +320,26 @@ def optimal_momentum(A: np.ndarray) -> tuple[float, float]:
 def measured_rate(path: np.ndarray, tail: float = 0.5) -> float | None:
     """The rate seen in the iterates: (|w_T| / |w_k|)^(1 / (T - k)) over the last `tail` of the path.
 
-    Returns None when the path is too short or has already reached exactly 0.
+    Returns None ("n/a") when the path is too short, starts at the minimum, or reaches exactly 0
+    within the window (after that there is nothing left to measure: 0 / 0).
     """
-    points = np.asarray(path, dtype=np.float64)
+    points = _check_path(path)
+    tail = checks.number(tail, "tail", OptimError, low=0, low_open=True, high=1)
     norms = np.hypot(points[:, 0], points[:, 1])  # no underflow of squares below 1e-154
     if len(norms) < 3:
         return None
     first = int(len(norms) * (1 - tail))
     first = min(first, len(norms) - 2)
     start, end = norms[first], norms[-1]
-    if start == 0 or end == 0 or not np.isfinite(start) or not np.isfinite(end):
-        return 0.0 if end == 0 else None
+    if norms[0] == 0 or start == 0 or end == 0:
+        return None
     return float((end / start) ** (1.0 / (len(norms) - 1 - first)))
 
 
 def steps_to_tolerance(path: np.ndarray, tolerance: float) -> int | None:
     """First t with |w_t| <= tolerance, or None if the path never gets there."""
-    points = np.asarray(path, dtype=np.float64)
+    points = _check_path(path)
+    tolerance = checks.number(tolerance, "tolerance", OptimError, low=0)
     norms = np.hypot(points[:, 0], points[:, 1])  # no underflow of squares below 1e-154
     hits = np.flatnonzero(norms <= tolerance)
     return int(hits[0]) if hits.size else None

@@ -8,7 +8,7 @@ import streamlit as st
 
 from lab import convolution as C
 from lab.format import format_number
-from lab.grids import KERNELS, SOURCES, example_input, example_kernel
+from lab.grids import KERNELS, SOURCES, check_stepping, example_input, example_kernel
 from lab.images import SAMPLES, photo_patch
 from lab.viz.convolution import conv_stepper, matrix_heatmap, pool_stepper, transpose_stepper
 from lab.viz.stepper import PrebuiltFigure
@@ -187,6 +187,7 @@ try:
             state.conv_t_output_padding,
         )
         total = x.size
+        check_stepping(total, kernel.size)
     else:
         x = build_input(channels)
         if mode == "Pooling":
@@ -196,12 +197,14 @@ try:
                 )
             )
             total = len(steps_all)
+            check_stepping(total, state.conv_pool_size**2)
         else:
             kernel = build_kernel(channels, state.conv_filters)
             geo = C.geometry(x.shape[-2:], kernel.shape[-2:], stride, padding, dilation)
             total = geo.output[0] * geo.output[1]
+            check_stepping(total, kernel[0].size if channels > 1 else kernel.size)
 except (C.ConvolutionError, ValueError) as error:
-    st.error(f"These settings give no valid {mode.lower()}: {error}")
+    st.error(f"Cannot step this {mode.lower()}: {error}.")
     st.stop()
 
 if mode == "Multi-channel":

@@ -83,10 +83,16 @@ def on_text() -> None:
 def on_grid() -> None:
     edits = state[f"kern_grid_{state.kern_editor_version}"]["edited_rows"]
     weights = state.kern_weights.copy()
-    for row, columns in edits.items():
-        for column, value in columns.items():
-            if value is not None and np.isfinite(float(value)):
-                weights[int(row), int(column)] = float(value)
+    try:
+        for row, columns in edits.items():
+            for column, value in columns.items():
+                if value is not None:
+                    weights[int(row), int(column)] = float(value)
+        weights = K.validate_kernel(weights)
+    except (ValueError, OverflowError) as error:  # KernelError, or a cell float() cannot read
+        state.kern_text_error = str(error)
+        state.kern_editor_version += 1  # redraw the grid with the weights still in use
+        return
     set_weights(weights, custom=True)
 
 

@@ -15,6 +15,7 @@ from ui.common import init_state, page_setup
 SOURCES = ["generated clusters", "your own boxes", "from the Detection page"]
 METHODS = ["hard NMS", "Soft-NMS (linear)", "Soft-NMS (gaussian)"]
 CANVAS = (640, 480)
+MAX_CANVAS = 4096
 # Session-state contract with the Detection page: {"boxes": [N, 4] xyxy, "scores": [N],
 # "labels": [N] class names, "image": [H, W, 3] uint8 or None, "detector": str}.
 DETECTION_KEY = "detection_raw"
@@ -119,14 +120,28 @@ else:
             "(before NMS) arrive here. Meanwhile, pick generated clusters or your own boxes."
         )
         st.stop()
-    boxes, scores = np.asarray(raw["boxes"], dtype=float), np.asarray(raw["scores"], dtype=float)
-    class_names, classes = np.unique(np.asarray(raw["labels"]).astype(str), return_inverse=True)
+    try:
+        boxes = B.as_boxes(raw.get("boxes", []))
+        scores = B.as_scores(raw.get("scores", []), len(boxes))
+        names = np.asarray(raw.get("labels", []), dtype=str).reshape(-1)
+        if names.shape != (len(boxes),):
+            raise B.BoxError(f"{len(boxes)} boxes but {names.size} labels")
+    except B.BoxError as error:
+        st.error(f"The detector's output cannot be used: {error}.")
+        st.stop()
+    if len(boxes) == 0:
+        st.info(
+            f"{raw.get('detector', 'The detector')} found no boxes on this photo, so there is "
+            "nothing to suppress. Try a lower score threshold there, or another source here."
+        )
+        st.stop()
+    class_names, classes = np.unique(names, return_inverse=True)
     background = raw.get("image")
-    height, width = (
-        background.shape[:2]
-        if background is not None
-        else (int(boxes[:, 3].max()) + 1, int(boxes[:, 2].max()) + 1)
-    )
+    if background is not None:
+        height, width = background.shape[:2]
+    else:  # a canvas that holds the boxes, within what a page can draw
+        width = int(np.clip(np.ceil(boxes[:, 2].max()), 1, MAX_CANVAS))
+        height = int(np.clip(np.ceil(boxes[:, 3].max()), 1, MAX_CANVAS))
 
 # --- controls -----------------------------------------------------------------------------------
 controls = st.columns(4)
@@ -221,7 +236,7 @@ table = pd.DataFrame(
         "y1": np.asarray(boxes)[:, 1],
         "x2": np.asarray(boxes)[:, 2],
         "y2": np.asarray(boxes)[:, 3],
-        "status (hard NMS)": report.status,
+        "status (hard NMS)": report.notes,
     }
 )
 if state.nms_method != "hard NMS":

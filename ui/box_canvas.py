@@ -190,7 +190,14 @@ def box_canvas(
         data={
             "width": width,
             "height": height,
-            "boxes": [[float(v) for v in box] for box in boxes],
+            # Typed boxes may reach far off the canvas; the picture needs only a margin around it.
+            "boxes": [
+                [
+                    min(max(float(v), -limit), 2 * limit)
+                    for v, limit in zip(box, (width, height, width, height), strict=True)
+                ]
+                for box in boxes
+            ],
             "colors": colors or [],
             "names": names or [],
             "mode": mode,

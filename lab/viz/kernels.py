@@ -45,8 +45,11 @@ def kernel_heatmap(kernel: np.ndarray, title: str = "") -> go.Figure:
 
 
 def histogram(values: np.ndarray, signed: bool, title: str = "Output values") -> go.Figure:
-    """A histogram of filter output values, with 0 marked when values are signed."""
-    values = np.asarray(values, dtype=np.float32).ravel()
+    """A histogram of filter output values, with 0 marked when values are signed.
+
+    Binned in float64: float32 bin edges collapse when the values are large and close together.
+    """
+    values = np.asarray(values, dtype=np.float64).ravel()
     counts, edges = np.histogram(values, bins=64)
     figure = go.Figure(
         go.Bar(

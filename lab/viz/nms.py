@@ -39,7 +39,7 @@ def hard_nms_frames(
 ) -> list[BoxFrame]:
     """Frames for greedy NMS: the sorted queue, then one frame per kept box, then the result."""
     n = len(report.status)
-    below = ["below" if s.startswith("below") else "queue" for s in report.status]
+    below = ["below" if s == "below" else "queue" for s in report.status]
     tag = (lambda i: f" c{classes[i]}") if classes is not None else (lambda i: "")
     frames = [
         BoxFrame(
@@ -78,7 +78,7 @@ def hard_nms_frames(
     final = [
         "kept"
         if i in set(report.kept.tolist())
-        else ("below" if report.status[i].startswith("below") else "suppressed")
+        else ("below" if report.status[i] == "below" else "suppressed")
         for i in range(n)
     ]
     labels = [f"{scores[i]:.2f}" if final[i] == "kept" else "" for i in range(n)]
@@ -149,10 +149,13 @@ def soft_nms_frames(
     return frames
 
 
-def _outlines(boxes: np.ndarray) -> list[tuple[list, list]]:
-    """Each box as a closed polyline (x and y lists ending in a gap), coordinates to 0.1 pixel."""
+def _outlines(boxes: np.ndarray, width: int, height: int) -> list[tuple[list, list]]:
+    """Each box as a closed polyline (x and y lists ending in a gap), coordinates to 0.1 pixel,
+    clipped to a margin around the canvas (the axes show only the canvas)."""
     out = []
-    for x1, y1, x2, y2 in np.round(np.asarray(boxes, dtype=float), 1).tolist():
+    limits = [2 * width, 2 * height] * 2
+    shown = np.clip(np.asarray(boxes, dtype=float).reshape(-1, 4), [-width, -height] * 2, limits)
+    for x1, y1, x2, y2 in np.round(shown, 1).tolist():
         out.append(([x1, x2, x2, x1, x1, None], [y1, y1, y2, y2, y1, None]))
     return out
 
@@ -180,7 +183,7 @@ def nms_figure(
     statuses = list(STYLES)
     start = int(np.clip(start, 0, len(frames) - 1))
 
-    outlines = _outlines(boxes)
+    outlines = _outlines(boxes, width, height)
     status_code = {status: code for code, status in enumerate(statuses)}
 
     def traces(frame: BoxFrame) -> list[dict]:
@@ -330,7 +333,11 @@ def draw_boxes(
     color: str = "#1a9850",
     title: str = "",
 ) -> np.ndarray:
-    """A still picture of some boxes (by index) over the image or a blank canvas, uint8 [H, W, 3]."""
+    """A still picture of some boxes (by index) over the image or a blank canvas, uint8 [H, W, 3].
+
+    Boxes are clipped to just outside the canvas before drawing: Pillow rasterises a rectangle's
+    whole outline, so a box of 1e9 pixels would take half a minute to draw off-screen.
+    """
     from PIL import ImageDraw
 
     canvas = (
@@ -340,9 +347,10 @@ def draw_boxes(
     )
     draw = ImageDraw.Draw(canvas)
     line = max(2, round(max(width, height) / 250))
+    limits = [width + line, height + line] * 2
+    shown = np.clip(np.asarray(boxes, dtype=np.float64).reshape(-1, 4), -line, limits)
     for i in np.asarray(indices, dtype=int).tolist():
-        x1, y1, x2, y2 = (float(v) for v in boxes[i])
-        draw.rectangle([x1, y1, x2, y2], outline=color, width=line)
+        draw.rectangle(shown[i].tolist(), outline=color, width=line)
     if title:
         draw.rectangle([0, 0, 8 * len(title) + 12, 22], fill="white")
         draw.text((6, 5), title, fill="black")

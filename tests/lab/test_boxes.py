@@ -10,6 +10,7 @@ import torch
 import torchvision.ops as ops
 
 from lab import boxes as B
+from tests.hostile import TEXTS, attack, must_refuse, outcome
 
 RNG = np.random.default_rng(11)
 
@@ -143,11 +144,11 @@ def test_nms_report_statuses() -> None:
     scores = np.array([0.9, 0.8, 0.7, 0.05, 0.6])
     report = B.nms_report(boxes, scores, 0.5, score_threshold=0.1, max_detections=2)
     np.testing.assert_array_equal(report.kept, [0, 2])
-    assert report.status[0] == "kept (#0)"
-    assert report.status[1] == "suppressed by box 0 (#0) at IoU 0.818"
-    assert report.status[3] == "below score threshold (0.1)"
-    assert report.status[4] == "cut: over max detections (2)"
-    assert report.suppressed_by.tolist() == [-1, 0, -1, -1, -1]
+    assert report.notes[0] == "kept (#0)"
+    assert report.notes[1] == "suppressed by box 0 (#0) at IoU 0.818"
+    assert report.notes[3] == "below score threshold (0.1)"
+    assert report.notes[4] == "cut: over max detections (2)"
+    assert report.status == ["kept", "suppressed", "kept", "below", "cut"]
 
 
 def test_class_aware_nms_keeps_overlapping_boxes_of_other_classes() -> None:
@@ -283,3 +284,124 @@ def test_sliding_curves_show_iou_flat_and_giou_sloped_once_apart() -> None:
     assert np.all(np.abs(curves["d_giou"][apart]) > 0)
     assert np.all(np.sign(curves["d_giou"][shifts > 11]) == -1)  # moving further right: GIoU falls
     assert curves["iou"][np.argmin(np.abs(shifts))] == 1.0
+
+
+# --- hostile values: every argument of every public function ------------------------------------
+
+GOOD_BOXES = np.array([[0, 0, 10, 10], [5, 5, 15, 15], [20, 20, 30, 40]], dtype=np.float64)
+GOOD_SCORES = np.array([0.9, 0.8, 0.7])
+EDGE_CASES = [
+    (B.as_boxes, {"boxes": GOOD_BOXES}),
+    (B.as_scores, {"scores": GOOD_SCORES, "count": 3}),
+    (B.box_area, {"boxes": GOOD_BOXES}),
+    (B.box_iou, {"a": GOOD_BOXES, "b": GOOD_BOXES[:2]}),
+    (B.generalized_box_iou, {"a": GOOD_BOXES, "b": GOOD_BOXES[:2]}),
+    (B.distance_box_iou, {"a": GOOD_BOXES, "b": GOOD_BOXES[:2]}),
+    (B.complete_box_iou, {"a": GOOD_BOXES, "b": GOOD_BOXES[:2]}),
+    (B.score_order, {"scores": GOOD_SCORES}),
+    (B.nms_steps, {"boxes": GOOD_BOXES, "scores": GOOD_SCORES, "iou_threshold": 0.5}),
+    (B.nms, {"boxes": GOOD_BOXES, "scores": GOOD_SCORES, "iou_threshold": 0.5}),
+    (
+        B.batched_nms,
+        {"boxes": GOOD_BOXES, "scores": GOOD_SCORES, "classes": [0, 1, 0], "iou_threshold": 0.5},
+    ),
+    (
+        B.nms_report,
+        {
+            "boxes": GOOD_BOXES,
+            "scores": GOOD_SCORES,
+            "iou_threshold": 0.5,
+            "score_threshold": 0.1,
+            "max_detections": 10,
+        },
+    ),
+    (
+        B.soft_nms,
+        {
+            "boxes": GOOD_BOXES,
+            "scores": GOOD_SCORES,
+            "iou_threshold": 0.3,
+            "sigma": 0.5,
+            "score_threshold": 0.001,
+        },
+    ),
+    (
+        B.cluster_scene,
+        {
+            "objects": 2,
+            "per_object": 3,
+            "jitter": 0.1,
+            "classes": 2,
+            "seed": 0,
+            "width": 64,
+            "height": 48,
+            "clutter": 1,
+        },
+    ),
+    (B.overlap, {"a": [0.0, 0.0, 10.0, 10.0], "b": [5.0, 5.0, 15.0, 15.0]}),
+    (
+        B.sliding_overlaps,
+        {
+            "a": [0.0, 0.0, 10.0, 10.0],
+            "b": [5.0, 5.0, 15.0, 15.0],
+            "shifts": np.linspace(-5, 5, 11),
+        },
+    ),
+    (B.format_detections, {"boxes": GOOD_BOXES, "scores": GOOD_SCORES, "classes": [0, 1, 0]}),
+]
+
+
+@pytest.mark.parametrize("function, kwargs, variant", attack(EDGE_CASES))
+def test_every_argument_refuses_hostile_values_with_a_box_error(function, kwargs, variant) -> None:
+    result = outcome(lambda: function(**kwargs), B.BoxError)
+    if must_refuse(variant):
+        assert result == "refused"
+
+
+@pytest.mark.parametrize("name, text", list(TEXTS.items()))
+def test_typed_detections_are_parsed_or_refused_with_the_line(name, text) -> None:
+    line = f"10 10 50 50 {text} 1" if name != "empty" else ""
+    for typed in (text, line, f"0 0 {text} 40 0.5"):
+        if outcome(lambda typed=typed: B.parse_detections(typed), B.BoxError) == "refused":
+            with pytest.raises(B.BoxError, match="line|at most|boxes"):
+                B.parse_detections(typed)
+
+
+@pytest.mark.parametrize(
+    "line, words",
+    [
+        ("0 0 10 10 0.5 100000000000000000000000", "class must be a whole number from 0 to 999"),
+        ("0 0 10 10 0.5 1e23", "class must be a whole number from 0 to 999"),
+        ("0 0 10 10 0.5 -1", "class must be a whole number from 0 to 999"),
+        ("0 0 10 10 0.5 cat", "class must be a whole number"),
+        ("0 0 1e300 1e300 0.5", "within ±1e+06 pixels"),
+        ("0 0 1e9 10 0.5", "within ±1e+06 pixels"),
+        ("nan 0 10 10 0.5", "finite"),
+    ],
+)
+def test_typed_detections_name_what_is_wrong(line, words) -> None:
+    with pytest.raises(B.BoxError, match="line 1") as raised:
+        B.parse_detections(line)
+    assert words in str(raised.value)
+
+
+def test_boxes_far_off_the_canvas_are_refused_beyond_the_limit_and_drawn_quickly_within() -> None:
+    from lab.viz.nms import draw_boxes
+
+    with pytest.raises(B.BoxError, match="beyond"):
+        B.as_boxes([[0, 0, 1e9, 1e9]])
+    picture = draw_boxes(64, 48, np.array([[0, 0, 1e9, 1e9], [-1e6, 5, 1e6, 20]]), [0, 1])
+    assert picture.shape == (48, 64, 3)
+    assert (picture[0, :, 1] < 255).any()  # the clipped outlines are still drawn along the edges
+
+
+def test_sliding_overlaps_needs_two_increasing_shifts() -> None:
+    with pytest.raises(B.BoxError, match="at least two"):
+        B.sliding_overlaps([0, 0, 10, 10], [5, 5, 15, 15], [0.0])
+    with pytest.raises(B.BoxError, match="increasing"):
+        B.sliding_overlaps([0, 0, 10, 10], [5, 5, 15, 15], [1.0, 0.0])
+
+
+def test_max_detections_infinite_is_refused_not_an_overflow() -> None:
+    with pytest.raises(B.BoxError, match="max_detections"):
+        B.nms_report(GOOD_BOXES, GOOD_SCORES, 0.5, max_detections=math.inf)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 
 import numpy as np
 import pytest
@@ -10,6 +11,7 @@ import torch
 import torch.nn.functional as F
 
 from lab import convolution as C
+from tests.hostile import attack, must_refuse, outcome
 
 RNG = np.random.default_rng(7)
 
@@ -269,3 +271,88 @@ def test_lecture_conv_matrix_is_4_by_16() -> None:
 def test_transpose_rejects_bad_settings(kwargs, message) -> None:
     with pytest.raises(C.ConvolutionError, match=message):
         C.conv_transpose2d(np.ones((2, 2)), np.ones((3, 3)), **kwargs)
+
+
+# --- hostile values: every argument of every public function ------------------------------------
+
+GRID = np.arange(25, dtype=np.float64).reshape(5, 5)
+EDGE_CASES = [
+    (
+        C.output_size,
+        {"n": 5, "kernel": 3, "stride": 1, "padding": 0, "dilation": 1},
+    ),
+    (
+        C.geometry,
+        {
+            "input_shape": (5, 5),
+            "kernel_shape": (3, 3),
+            "stride": (1, 2),
+            "padding": (1, 0, 1, 0),
+            "dilation": 1,
+        },
+    ),
+    (
+        C.conv2d,
+        {
+            "x": GRID,
+            "w": C.LECTURE_KERNEL,
+            "stride": 1,
+            "padding": 1,
+            "dilation": 1,
+            "bias": np.array([0.5]),
+        },
+    ),
+    (C.conv2d_steps, {"x": GRID, "w": C.LECTURE_KERNEL, "stride": 2, "padding": 0}),
+    (C.parameter_count, {"kernel_size": (3, 3), "in_channels": 3, "filters": 2}),
+    (C.pool2d, {"x": GRID, "size": 2, "stride": 1, "mode": "max"}),
+    (C.pool2d_steps, {"x": GRID, "size": (2, 3), "stride": 2, "mode": "avg"}),
+    (
+        C.transpose_geometry,
+        {
+            "input_shape": (2, 2),
+            "kernel_shape": (3, 3),
+            "stride": 2,
+            "padding": 1,
+            "output_padding": 1,
+        },
+    ),
+    (
+        C.conv_transpose2d,
+        {"x": GRID[:2, :3], "w": C.LECTURE_KERNEL, "stride": 2, "padding": 1, "output_padding": 0},
+    ),
+    (C.conv_transpose2d_steps, {"x": GRID[:2, :3], "w": C.LECTURE_KERNEL, "stride": 1}),
+    (
+        C.conv_matrix,
+        {"input_shape": (4, 4), "w": C.LECTURE_KERNEL, "stride": 1, "padding": 0, "dilation": 1},
+    ),
+    (
+        C.restoring_output_padding,
+        {"input_shape": (6, 6), "kernel_shape": (3, 3), "stride": 2, "padding": 1},
+    ),
+]
+
+
+@pytest.mark.parametrize("function, kwargs, variant", attack(EDGE_CASES))
+def test_every_argument_refuses_hostile_values_with_a_convolution_error(
+    function, kwargs, variant
+) -> None:
+    result = outcome(lambda: function(**kwargs), C.ConvolutionError)
+    if must_refuse(variant):
+        assert result == "refused"
+
+
+@pytest.mark.parametrize(
+    "call, words",
+    [
+        (lambda: C.output_size(5, 3, math.inf), "stride must be a whole number from 1 to 4096"),
+        (lambda: C.output_size(math.nan, 3), "input size must be a whole number"),
+        (lambda: C.geometry((5, 5), (3, 3), padding=math.inf), "padding must be a whole number"),
+        (lambda: C.pool2d(np.array([[1.0, math.nan]]), 1), "finite"),
+        (lambda: C.conv_transpose2d(np.array([[math.inf]]), np.ones((2, 2))), "finite"),
+        (lambda: C.conv_matrix((4, 4), np.array([[math.nan]])), "finite"),
+        (lambda: C.conv_matrix((300, 300), np.ones((1, 1))), "entries"),
+    ],
+)
+def test_edge_values_get_messages_in_words(call, words) -> None:
+    with pytest.raises(C.ConvolutionError, match=words):
+        call()

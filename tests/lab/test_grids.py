@@ -6,7 +6,14 @@ import numpy as np
 import pytest
 
 from lab import convolution as C
-from lab.grids import example_input, example_kernel
+from lab.grids import (
+    MAX_STEPPED_GRID,
+    MAX_STEPPED_KERNEL,
+    GridError,
+    example_input,
+    example_kernel,
+)
+from tests.hostile import TEXTS, attack, must_refuse, outcome
 
 
 def test_lecture_input_and_kernel_give_the_lecture_output() -> None:
@@ -53,3 +60,43 @@ def test_kernel_volume_for_channels() -> None:
 def test_bad_choices_explain_themselves(call, words: str) -> None:
     with pytest.raises(ValueError, match=words):
         call()
+
+
+# --- hostile values ------------------------------------------------------------------------------
+
+EDGE_CASES = [
+    (
+        example_input,
+        {"source": "random integers", "channels": 3, "shape": (4, 5), "seed": 3},
+    ),
+    (example_input, {"source": "typed grid", "channels": 1, "text": "1 2\n3 4"}),
+    (
+        example_kernel,
+        {"choice": "random integers", "channels": 2, "filters": 2, "shape": (3, 3), "seed": 1},
+    ),
+    (example_kernel, {"choice": "typed", "text": "1 0 -1"}),
+]
+
+
+@pytest.mark.parametrize("function, kwargs, variant", attack(EDGE_CASES))
+def test_every_argument_refuses_hostile_values_with_a_grid_error(function, kwargs, variant) -> None:
+    result = outcome(lambda: function(**kwargs), GridError)
+    if must_refuse(variant):
+        assert result == "refused"
+
+
+@pytest.mark.parametrize("name, text", list(TEXTS.items()))
+def test_typed_grids_are_read_or_refused(name, text) -> None:
+    calls = (
+        (lambda: example_input("typed grid", text=text), MAX_STEPPED_GRID),
+        (lambda: example_kernel("typed", text=text), MAX_STEPPED_KERNEL),
+    )
+    for call, limit in calls:
+        if outcome(call, GridError) == "finite":
+            assert max(call().shape) <= limit
+
+
+def test_a_typed_grid_over_32_is_refused_with_its_size() -> None:
+    text = "\n".join(" ".join(["1"] * 33) for _ in range(33))
+    with pytest.raises(GridError, match="up to 32 × 32 .* 33 × 33"):
+        example_input("typed grid", text=text)

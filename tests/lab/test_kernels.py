@@ -9,6 +9,7 @@ import torch
 import torch.nn.functional as F
 
 from lab import kernels as K
+from tests.hostile import TEXTS, attack, must_refuse, outcome
 
 TORCH_PAD = {"zero": "constant", "reflect": "reflect", "replicate": "replicate"}
 CV2_BORDER = {
@@ -305,3 +306,101 @@ def test_describe_kernel_says_what_it_does(kernel, words: str) -> None:
 def test_apply_kernel_rejects_bad_kernels(kernel, border: str) -> None:
     with pytest.raises(ValueError):
         K.apply_kernel(np.zeros((5, 5)), kernel, border)
+
+
+# --- hostile values: every argument of every public function ------------------------------------
+
+SMALL_IMAGE = np.arange(48, dtype=np.float64).reshape(6, 8)
+EDGE_CASES = [
+    (K.gaussian_kernel, {"size": 3, "sigma": 1.0}),
+    (K.box_kernel, {"size": 3}),
+    (K.identity_kernel, {"size": 3}),
+    (K.preset_kernel, {"name": "gaussian", "size": 5, "sigma": 1.0}),
+    (K.validate_kernel, {"kernel": K.PRESETS["sobel x"]}),
+    (K.validate_image, {"image": SMALL_IMAGE}),
+    (K.apply_kernel, {"image": SMALL_IMAGE, "kernel": K.PRESETS["laplacian"], "border": "zero"}),
+    (
+        K.gradient_magnitude,
+        {
+            "image": SMALL_IMAGE,
+            "kernel_x": K.PRESETS["sobel x"],
+            "kernel_y": K.PRESETS["sobel y"],
+            "border": "reflect",
+        },
+    ),
+    (
+        K.pixel_window,
+        {
+            "channel": SMALL_IMAGE,
+            "kernel": K.PRESETS["sharpen"],
+            "row": 2,
+            "col": 3,
+            "border": "replicate",
+        },
+    ),
+    (K.describe_kernel, {"kernel": K.PRESETS["emboss"]}),
+    (K.resize_kernel, {"kernel": K.PRESETS["outline"], "size": 5}),
+    (K.format_kernel, {"kernel": K.PRESETS["gaussian"]}),
+]
+
+
+@pytest.mark.parametrize("function, kwargs, variant", attack(EDGE_CASES))
+def test_every_argument_refuses_hostile_values_with_a_kernel_error(
+    function, kwargs, variant
+) -> None:
+    result = outcome(lambda: function(**kwargs), K.KernelError)
+    if must_refuse(variant):
+        assert result == "refused"
+
+
+@pytest.mark.parametrize("name, text", list(TEXTS.items()))
+def test_typed_kernels_are_read_or_refused_with_a_reason(name, text) -> None:
+    for typed in (text, f"0 0 0\n0 {text} 0\n0 0 0"):
+        if outcome(lambda typed=typed: K.parse_kernel(typed), K.KernelError) == "finite":
+            kernel = K.parse_kernel(typed)
+            assert np.abs(kernel).max() <= K.MAX_WEIGHT
+
+
+@pytest.mark.parametrize(
+    "weights",
+    [
+        [[1e39]],  # finite in float64, infinite in float32
+        [[1e38, 0, -1e38], [1e38, 1, 1e38], [0, 0, 0]],  # sums overflow float32
+        [[0, 0, 0], [0, 1e7, 0], [0, 0, 0]],  # beyond MAX_WEIGHT
+    ],
+)
+def test_weights_that_overflow_float32_are_refused_not_turned_into_nan(weights) -> None:
+    with pytest.raises(K.KernelError, match="within ±1e\\+06"):
+        K.apply_kernel(SMALL_IMAGE, np.array(weights))
+
+
+def test_the_largest_weights_allowed_stay_finite_everywhere() -> None:
+    photo = np.full((20, 20), 255.0)
+    kernel = np.full((15, 15), K.MAX_WEIGHT)
+    kernel[::2] *= -1
+    output = K.apply_kernel(photo, kernel)
+    assert np.all(np.isfinite(output))
+    from lab.viz.kernels import histogram, kernel_heatmap
+
+    histogram(output, signed=True)  # ranges of +-5.7e10: no NaN bins
+    kernel_heatmap(kernel)
+
+
+@pytest.mark.parametrize(
+    "image, words",
+    [
+        (np.zeros((0, 5)), "empty"),
+        (np.zeros((4, 4, 513)), "1 to 4 channels"),
+        (np.zeros((2, 2, 2, 2)), "[H, W]"),
+        (np.array([["a", "b"]]), "numbers"),
+    ],
+)
+def test_images_cv2_cannot_filter_are_refused_in_words(image, words) -> None:
+    with pytest.raises(K.KernelError, match=words.replace("[", "\\[").replace("]", "\\]")):
+        K.apply_kernel(image, K.PRESETS["identity"])
+
+
+def test_a_tiny_sigma_is_refused_not_nan() -> None:
+    with pytest.raises(K.KernelError, match="sigma"):
+        K.gaussian_kernel(3, 1e-200)
+    assert np.all(np.isfinite(K.gaussian_kernel(15, K.SIGMA_RANGE[0])))

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from lab import optim as O
+from tests.hostile import attack, must_refuse, outcome
 
 
 @pytest.mark.parametrize(
@@ -148,3 +149,76 @@ def test_steps_to_tolerance_per_axis_and_on_the_path() -> None:
 def test_bad_settings_raise_optim_error(call) -> None:
     with pytest.raises(O.OptimError):
         call()
+
+
+# --- hostile values and the tolerance on factors -------------------------------------------------
+
+A12 = O.quadratic(1, 2)
+EDGE_CASES = [
+    (O.quadratic, {"a": 1.0, "b": 10.0, "angle": 30.0}),
+    (O.loss, {"A": A12, "w": np.array([1.0, 2.0])}),
+    (O.check_matrix, {"A": A12}),
+    (
+        O.descent_path,
+        {"A": A12, "w0": np.array([1.0, 1.0]), "learning_rate": 0.5, "steps": 5, "beta": 0.3},
+    ),
+    (O.eigen, {"A": A12}),
+    (O.verdict, {"factor": 0.5}),
+    (O.stability, {"A": A12, "learning_rate": 0.3}),
+    (O.largest_stable_learning_rate, {"A": A12}),
+    (O.optimal_learning_rate, {"A": A12}),
+    (O.condition_number, {"A": A12}),
+    (O.predicted_rate, {"A": A12, "learning_rate": 0.3, "method": "momentum", "beta": 0.5}),
+    (O.optimal_momentum, {"A": A12}),
+    (O.measured_rate, {"path": np.array([[1.0, 1.0], [0.5, 0.2], [0.25, 0.04]]), "tail": 0.5}),
+    (O.steps_to_tolerance, {"path": np.array([[1.0, 1.0], [0.5, 0.2]]), "tolerance": 0.1}),
+]
+
+
+@pytest.mark.parametrize("function, kwargs, variant", attack(EDGE_CASES))
+def test_every_argument_refuses_hostile_values_with_an_optim_error(
+    function, kwargs, variant
+) -> None:
+    result = outcome(lambda: function(**kwargs), O.OptimError)
+    if must_refuse(variant):
+        assert result == "refused"
+
+
+@pytest.mark.parametrize("a", [3.16, 0.464, 3.83, 1.0, 7.0, 0.01, 99.0])
+def test_eta_star_with_equal_curvatures_converges_in_one_step(a) -> None:
+    A = O.quadratic(a, a)
+    eta = O.optimal_learning_rate(A)  # 2 / (a + a) = 1 / a, rounded
+    assert [axis.verdict for axis in O.stability(A, eta)] == [
+        "converges in one step (eta = 1 / lambda)"
+    ] * 2
+    assert O.predicted_rate(A, eta) == 0.0
+    assert all(axis.factor == 0.0 for axis in O.stability(A, eta))
+    assert O.stability(A, eta)[0].steps_to(1e-3, 5.0) == 1
+
+
+def test_factors_just_outside_the_tolerance_keep_their_verdict() -> None:
+    assert O.verdict(1e-12 / 2) == "converges in one step (eta = 1 / lambda)"
+    assert O.verdict(2e-12) == "converges monotonically"
+    assert O.verdict(-2e-12) == "converges while oscillating in sign"
+    assert O.verdict(-1 - 1e-13).startswith("stuck oscillating")
+    assert O.verdict(-1 - 1e-11) == "diverges, oscillating in sign"
+
+
+def test_measured_rate_is_na_once_the_path_reaches_zero_or_starts_there() -> None:
+    A = O.quadratic(1, 1)
+    path = O.descent_path(A, [1.0, 1.0], 0.9, 500)  # factor 0.1: underflows to exactly 0
+    assert np.all(path[-1] == 0)
+    assert O.measured_rate(path) is None
+    assert O.measured_rate(O.descent_path(A, [0.0, 0.0], 0.5, 20)) is None
+    assert O.measured_rate(O.descent_path(A, [1.0, 1.0], 0.9, 100)) == pytest.approx(0.1)
+
+
+def test_a_nan_matrix_is_refused_not_reported_as_divergence() -> None:
+    with pytest.raises(O.OptimError, match="finite"):
+        O.descent_path(np.array([[np.nan, 0], [0, 1]]), [1.0, 1.0], 0.1, 10)
+    with pytest.raises(O.OptimError, match="learning rate"):
+        O.predicted_rate(A12, math.nan)
+    with pytest.raises(O.OptimError, match="learning rate"):
+        O.predicted_rate(A12, -0.1)
+    with pytest.raises(O.OptimError, match="beta"):
+        O.predicted_rate(A12, 0.1, "momentum", 5)

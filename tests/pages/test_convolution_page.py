@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from lab import convolution as C
-from tests.pages.conftest import texts
+from tests.pages.conftest import assault, messages, texts
 
 
 def metric(app, label: str) -> str:
@@ -110,3 +110,45 @@ def test_settings_survive_a_trip_to_another_mode(run_page) -> None:
     app.segmented_control(key="conv_mode").set_value("Pooling").run()
     app.segmented_control(key="conv_mode").set_value("Convolution").run()
     assert app.number_input(key="conv_stride_r").value == 2
+
+
+def test_hostile_values_in_every_input_give_messages_not_tracebacks(run_page) -> None:
+    def healthy(app) -> bool:
+        return any(m.label == "Output shape" for m in app.metric)
+
+    def typed_source(app) -> None:
+        app.selectbox(key="conv_source").set_value("typed grid").run()
+
+    def typed_kernel(app) -> None:
+        app.selectbox(key="conv_kernel").set_value("typed").run()
+
+    app = run_page("convolution")
+    assault(app, "text_area", "conv_grid_text", healthy, typed_source)
+    assault(app, "text_area", "conv_kernel_text", healthy, typed_kernel)
+    for key in (
+        "conv_stride_r",
+        "conv_stride_c",
+        "conv_pad_top",
+        "conv_pad_left",
+        "conv_dil_r",
+        "conv_dil_c",
+        "conv_step",
+    ):
+        assault(app, "number_input", key, healthy)
+    app = run_page("convolution")
+    app.segmented_control(key="conv_mode").set_value("Pooling").run()
+    for key in ("conv_pool_size", "conv_pool_stride"):
+        assault(app, "number_input", key, healthy)
+    app.segmented_control(key="conv_mode").set_value("Transposed").run()
+    for key in ("conv_t_stride", "conv_t_padding", "conv_t_output_padding", "conv_seed"):
+        assault(app, "number_input", key, healthy)
+
+
+def test_a_typed_grid_over_32_cells_a_side_is_refused_with_a_message(run_page) -> None:
+    app = run_page("convolution")
+    app.selectbox(key="conv_source").set_value("typed grid").run()
+    app.text_area(key="conv_grid_text").input("\n".join(["1 " * 40] * 40)).run()
+    assert not app.exception
+    assert "up to 32 × 32 are stepped here; this one is 40 × 40" in " ".join(messages(app))
+    app.text_area(key="conv_grid_text").input("\n".join(["1 " * 256] * 256)).run()  # 13 s before
+    assert "too long" in " ".join(messages(app))

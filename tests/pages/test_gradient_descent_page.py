@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lab import optim as O
-from tests.pages.conftest import texts
+from tests.pages.conftest import assault, texts
 
 
 def metric(app, label: str) -> str:
@@ -80,3 +80,43 @@ def test_compare_and_rotation(run_page) -> None:
     assert not app.exception
     assert "eigen-direction 1" in app.dataframe[0].value["direction"].tolist()
     assert metric(app, "κ = λmax/λmin") == "10"
+
+
+def test_hostile_values_in_every_input_give_messages_not_tracebacks(run_page) -> None:
+    def healthy(app) -> bool:
+        return any(m.label == "predicted rate" for m in app.metric)
+
+    app = run_page("gradient_descent")
+    for key in ("gd_w1", "gd_w2"):
+        assault(app, "number_input", key, healthy)
+
+
+@pytest.mark.parametrize("a", [3.16, 0.464, 3.83])
+def test_eta_star_with_equal_curvatures_says_one_step(run_page, a) -> None:
+    app = run_page("gradient_descent")
+    app.select_slider(key="gd_a").set_value(a)
+    app.select_slider(key="gd_b").set_value(a)
+    app.run()
+    app.button(key="gd_set_star").click().run()
+    shown = texts(app)
+    assert shown.count("→ **converges in one step (eta = 1 / lambda)**") == 2
+    assert metric(app, "predicted rate") == "0"
+
+
+def test_a_start_at_the_minimum_has_no_measured_rate(run_page) -> None:
+    app = run_page("gradient_descent")
+    app.number_input(key="gd_w1").set_value(0.0)
+    app.number_input(key="gd_w2").set_value(0.0)
+    app.run()
+    assert metric(app, "measured rate") == "n/a"
+
+
+def test_a_path_that_underflows_to_zero_has_no_measured_rate(run_page) -> None:
+    app = run_page("gradient_descent")
+    app.select_slider(key="gd_a").set_value(1.0)
+    app.select_slider(key="gd_b").set_value(1.0)
+    app.slider(key="gd_steps").set_value(500)
+    app.run()
+    app.select_slider(key="gd_eta").set_value(0.9).run()
+    assert metric(app, "predicted rate") == "0.1"
+    assert metric(app, "measured rate") == "n/a"

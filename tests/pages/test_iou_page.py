@@ -6,7 +6,7 @@ import pytest
 import torch
 import torchvision.ops as ops
 
-from tests.pages.conftest import texts
+from tests.pages.conftest import assault, texts
 
 
 def metric(app, label: str) -> float:
@@ -77,3 +77,13 @@ def test_swapped_corners_give_a_message_not_a_traceback(run_page) -> None:
 def test_the_flat_iou_argument_is_quantified(run_page) -> None:
     app = run_page("iou")
     assert "IoU is flat at 0 and its slope is 0" in texts(app)
+
+
+def test_hostile_values_in_every_input_give_messages_not_tracebacks(run_page) -> None:
+    def healthy(app) -> bool:
+        return any(m.label == "IoU" for m in app.metric)
+
+    app = run_page("iou")
+    for box in "ab":
+        for coordinate in ("x1", "y1", "x2", "y2"):
+            assault(app, "number_input", f"iou_{box}_{coordinate}", healthy)

@@ -9,7 +9,7 @@ from PIL import Image
 
 from lab import kernels as K
 from lab.images import to_gray
-from tests.pages.conftest import texts
+from tests.pages.conftest import assault, messages, texts
 from ui.common import cached_sample
 
 
@@ -151,3 +151,18 @@ def test_compare_mode_with_the_gradient_magnitude(run_page) -> None:
     shown = texts(app)
     assert "**sobel magnitude** (3 x 3, shown clipped)" in shown
     assert "edges in every direction" in shown
+
+
+def test_hostile_values_in_every_input_give_messages_not_tracebacks(run_page) -> None:
+    app = run_page("kernel_lab")
+
+    def healthy(app) -> bool:
+        return any(m.label.startswith("Output pixel") for m in app.metric)
+
+    assault(app, "text_area", "kern_text", healthy)
+    for key in ("kern_row", "kern_col"):
+        assault(app, "number_input", key, healthy)
+    before = app.session_state["kern_weights"].copy()
+    app.text_area(key="kern_text").input("1e39").run()  # finite in float64, not in float32
+    assert "within ±1e+06" in " ".join(messages(app))
+    np.testing.assert_array_equal(app.session_state["kern_weights"], before)  # still in use

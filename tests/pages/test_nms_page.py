@@ -8,6 +8,7 @@ import torch
 import torchvision.ops as ops
 
 from lab import boxes as B
+from tests.pages.conftest import assault, messages
 
 
 def metric(app, label: str) -> int:
@@ -108,3 +109,70 @@ def test_detection_page_boxes_arrive_through_session_state(run_page) -> None:
     }
     app.run()
     assert metric(app, "Boxes in") == 3 and metric(app, "Kept") == 2
+
+
+def test_hostile_values_in_every_input_give_messages_not_tracebacks(run_page) -> None:
+    def healthy(app) -> bool:
+        return any(m.label == "Kept" for m in app.metric)
+
+    def own_boxes(app) -> None:
+        app.radio(key="nms_source").set_value("your own boxes").run()
+
+    app = run_page("nms")
+    for key in ("nms_seed", "nms_max_detections", "nms_step"):
+        assault(app, "number_input", key, healthy)
+    assault(app, "text_area", "nms_text", healthy, own_boxes)
+    for line in ("0 0 1e300 1e300 0.5 0", "0 0 10 10 0.5 100000000000000000000000"):
+        app.text_area(key="nms_text").input(line).run()
+        assert not app.exception and "line 1" in " ".join(messages(app))
+
+
+BROKEN_DETECTIONS = [
+    # (case, detection_raw, words in the message)
+    (
+        "nothing found",
+        {"boxes": np.zeros((0, 4)), "scores": np.zeros(0), "labels": np.zeros(0, str)},
+        "found no boxes",
+    ),
+    (
+        "a NaN coordinate",
+        {"boxes": [[0, 0, np.nan, 10]], "scores": [0.5], "labels": ["person"]},
+        "NaN",
+    ),
+    (
+        "labels missing",
+        {"boxes": [[0, 0, 10, 10]], "scores": [0.5], "labels": []},
+        "labels",
+    ),
+    (
+        "a score too few",
+        {"boxes": [[0, 0, 10, 10], [1, 1, 5, 5]], "scores": [0.5], "labels": ["a", "b"]},
+        "one value per box",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "case, raw, words", BROKEN_DETECTIONS, ids=[case for case, _, _ in BROKEN_DETECTIONS]
+)
+def test_broken_detector_output_gives_a_message(run_page, case, raw, words) -> None:
+    app = run_page("nms")
+    app.radio(key="nms_source").set_value("from the Detection page").run()
+    app.session_state["detection_raw"] = {**raw, "detector": "test"}
+    app.run()
+    assert not app.exception
+    shown = " ".join(messages(app) + [e.value for e in app.info])
+    assert words in shown
+
+
+def test_huge_detector_boxes_without_an_image_get_a_bounded_canvas(run_page) -> None:
+    app = run_page("nms")
+    app.radio(key="nms_source").set_value("from the Detection page").run()
+    app.session_state["detection_raw"] = {
+        "boxes": [[0, 0, 9e5, 9e5], [0, 0, 8e5, 9e5]],
+        "scores": [0.9, 0.8],
+        "labels": ["a", "a"],
+        "detector": "test",
+    }
+    app.run()
+    assert not app.exception and metric(app, "Kept") == 1  # IoU 0.89: one suppresses the other
