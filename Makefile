@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench clean
+.PHONY: run test test-fast lint format bench clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11"; exit 1; }
@@ -30,6 +30,10 @@ format: $(STAMP)
 
 test: lint
 	$(BIN)/python -m pytest
+
+# Everything but the Chromium tests: the quick loop while editing.
+test-fast: lint
+	$(BIN)/python -m pytest -m "not browser"
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py

@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from ui.state import report_ignored
+
 PAGES = [
     st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
     st.Page("pages/kernel_lab.py", title="Kernel lab", icon=":material/blur_on:"),
@@ -11,4 +13,7 @@ PAGES = [
     st.Page("pages/gradient_descent.py", title="Gradient descent", icon=":material/trending_down:"),
 ]
 
-st.navigation(PAGES).run()
+try:
+    st.navigation(PAGES).run()
+finally:  # also after st.stop(): link parameters the page could not use are named, quietly
+    report_ignored()

@@ -10,7 +10,7 @@ Like a CNN layer, `conv2d` is a cross-correlation: the kernel is not flipped.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -245,25 +245,20 @@ class ConvStep:
         """np.ndarray[C]: each channel's sum of products."""
         return self.products.reshape(self.products.shape[0], -1).sum(axis=1)
 
-    def formula(self, channel_names: tuple[str, ...] | None = None, wrap: int = 0) -> str:
+    def formula(self, channel_names: tuple[str, ...] | None = None) -> str:
         """The sum written out with the actual numbers, e.g. '3*0 + 3*1 + 2*2 + ... = 12'.
 
         Args:
             channel_names: labels for multi-channel sums ("R", "G", "B").
-            wrap: start a new line after this many terms (0: one line).
         """
 
         def terms(channel: int) -> str:
-            items = [
+            return " + ".join(
                 format_term(w, x)
                 for w, x in zip(
                     self.weights[channel].ravel(), self.patch[channel].ravel(), strict=True
                 )
-            ]
-            if wrap:
-                lines = [" + ".join(items[i : i + wrap]) for i in range(0, len(items), wrap)]
-                return " +\n  ".join(lines)
-            return " + ".join(items)
+            )
 
         bias = f" + {format_number(self.bias)} (bias)" if self.bias else ""
         if self.patch.shape[0] == 1:
@@ -351,10 +346,26 @@ def conv2d(
     """
     x_volume, w_volume = _as_volume(x, w)
     geo = geometry(x_volume.shape[1:], w_volume.shape[2:], stride, padding, dilation)
-    out = np.zeros((w_volume.shape[0], *geo.output))
-    for step in conv2d_steps(x_volume, w_volume, stride, padding, dilation, bias):
-        out[step.filter, step.row, step.col] = step.value
+    steps = conv2d_steps(x_volume, w_volume, stride, padding, dilation, bias)
+    out = collect(steps, (w_volume.shape[0], *geo.output))
     return out if np.asarray(w).ndim == 4 else out[0]
+
+
+def collect(steps: Iterable[ConvStep | PoolStep], shape: tuple[int, int, int]) -> np.ndarray:
+    """The result of a convolution or pooling, assembled from its steps.
+
+    Args:
+        steps: `ConvStep`s (placed by filter) or `PoolStep`s (placed by channel).
+        shape: (maps, out_h, out_w).
+
+    Returns:
+        np.ndarray[maps, out_h, out_w] float64.
+    """
+    out = np.zeros(shape)
+    for step in steps:
+        which = step.filter if isinstance(step, ConvStep) else step.channel
+        out[which, step.row, step.col] = step.value
+    return out
 
 
 def parameter_count(
@@ -436,11 +447,7 @@ def pool2d(x: np.ndarray, size: Pair, stride: Pair | None = None, mode: str = "m
     x = _grid(x, "the pooling input", (2, 3))
     steps = list(pool2d_steps(x, size, stride, mode))
     channels = 1 if x.ndim == 2 else x.shape[0]
-    out_h = max(step.row for step in steps) + 1
-    out_w = max(step.col for step in steps) + 1
-    out = np.zeros((channels, out_h, out_w))
-    for step in steps:
-        out[step.channel, step.row, step.col] = step.value
+    out = collect(steps, (channels, steps[-1].row + 1, steps[-1].col + 1))
     return out[0] if x.ndim == 2 else out
 
 
@@ -549,11 +556,25 @@ def conv_transpose2d(
     x = _grid(x, "the input", 2)
     w = _grid(w, "the kernel", 2)
     geo = transpose_geometry(x.shape, np.shape(w), stride, padding, output_padding)
-    full = np.zeros(geo.full)
-    for step in conv_transpose2d_steps(x, w, stride, padding, output_padding):
-        full[step.rows[:, None], step.cols[None, :]] += step.contribution
+    full = accumulate(conv_transpose2d_steps(x, w, stride, padding, output_padding), geo)[-1]
     top, left = geo.padding
     return full[top : top + geo.output[0], left : left + geo.output[1]]
+
+
+def accumulate(steps: Iterable[TransposeStep], geo: TransposeGeometry) -> list[np.ndarray]:
+    """The full (uncropped) output of a transposed convolution after each step.
+
+    Returns:
+        One np.ndarray[full_h, full_w] per step (the last one is the whole sum); at least one
+        array (zeros) when there are no steps.
+    """
+    full = np.zeros(geo.full)
+    after = [full]
+    for step in steps:
+        full = full.copy()
+        full[step.rows[:, None], step.cols[None, :]] += step.contribution
+        after.append(full)
+    return after[1:] if len(after) > 1 else after
 
 
 def conv_matrix(

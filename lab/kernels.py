@@ -458,10 +458,30 @@ def resize_kernel(kernel: np.ndarray, size: int) -> np.ndarray:
     return out
 
 
-def sum_formula(window: PixelWindow, kernel: np.ndarray) -> str:
-    """The output pixel written out: 'w1*p1 + w2*p2 + ... = value', with the real numbers."""
-    terms = [
-        format_term(w, p)
-        for w, p in zip(np.asarray(kernel).ravel(), window.patch.ravel(), strict=True)
-    ]
-    return " + ".join(terms) + f" = {format_number(window.value)}"
+FORMULA_TERMS = 25
+"""Kernels up to 5 x 5 are written out in full; larger ones show their first 25 non-zero terms."""
+
+
+def sum_formula(window: PixelWindow, kernel: np.ndarray, digits: int = 6) -> str:
+    """The output pixel written out: 'w1*p1 + w2*p2 + ... = value', with the real numbers.
+
+    Kernels up to 5 x 5 show every term. Larger ones leave out zero weights (they add nothing) and
+    show at most FORMULA_TERMS terms, counting the rest, so a 15 x 15 kernel stays readable. The
+    total is `window.value` to `digits` significant digits, as the page shows the output pixel.
+    """
+    weights = validate_kernel(kernel).ravel()
+    patch = window.patch.ravel()
+    if weights.size != patch.size:
+        raise KernelError("the window and the kernel differ in size")
+    if weights.size <= FORMULA_TERMS:
+        shown, hidden, zeros = np.arange(weights.size), 0, 0
+    else:
+        nonzero = np.flatnonzero(weights)
+        shown, hidden = nonzero[:FORMULA_TERMS], max(0, nonzero.size - FORMULA_TERMS)
+        zeros = weights.size - nonzero.size
+    terms = [format_term(weights[i], patch[i]) for i in shown]
+    if hidden:
+        terms.append(f"... ({hidden} more terms)")
+    text = " + ".join(terms) if terms else "0"
+    note = f"   ({zeros} zero weights left out)" if zeros else ""
+    return f"{text} = {format_number(window.value, digits)}{note}"

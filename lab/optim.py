@@ -145,8 +145,9 @@ def descent_path(
         learning_rate: 0 < eta <= MAX_LEARNING_RATE; steps: 0..MAX_STEPS; beta: momentum in [0, 1).
 
     Returns:
-        A `Trajectory` [steps + 1, 2]; shorter when |w| exceeded DIVERGENCE_LIMIT, in which case
-        `diverged` is True and `message` says after how many steps. All values are finite.
+        A `Trajectory` [steps + 1, 2]; shorter when |w| would exceed DIVERGENCE_LIMIT, in which case
+        `diverged` is True and `message` names the last step drawn (the path's last row). All
+        values are finite.
 
     Raises:
         OptimError: any argument out of range, NaN or infinite.
@@ -171,7 +172,10 @@ def descent_path(
             velocity = beta * velocity - learning_rate * (A @ (w + beta * velocity))
             w = w + velocity
         if not np.all(np.isfinite(w)) or np.abs(w).max() > DIVERGENCE_LIMIT:
-            message = f"diverged after {step} steps: |w| exceeded {DIVERGENCE_LIMIT:.0e}"
+            message = (
+                f"diverged: step {step} would take |w| beyond {DIVERGENCE_LIMIT:.0e}, so the "
+                f"path stops at step {step - 1}"
+            )
             return Trajectory(np.array(points), True, message)
         points.append(w.copy())
     return Trajectory(np.array(points), False, "")

@@ -6,11 +6,21 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lab import optim as O
+from lab import optim
 from lab.format import format_number
-from lab.viz.optim import PATH_COLORS, LabelledPath, contour_figure, curves_figure, stability_figure
-from lab.viz.stepper import PrebuiltFigure
-from ui.common import init_state, page_setup
+from lab.viz.animation import PrebuiltFigure
+from lab.viz.optim import (
+    PATH_COLORS,
+    LabelledPath,
+    contour_figure,
+    curves_figure,
+    follow_divergence,
+    plot_radius,
+    stability_figure,
+)
+from ui.common import page_setup
+from ui.player import player
+from ui.state import Settings
 
 CURVATURES = sorted(
     {float(f"{v:.3g}") for v in np.geomspace(0.01, 100, 49)} | {1.0, 2.0, 3.0, 4.0, 5.0, 10.0}
@@ -24,9 +34,7 @@ METHODS = {
     "Nesterov": "nesterov",
 }
 TOLERANCES = [1e-2, 1e-3, 1e-6, 1e-9]
-
-page_setup("Gradient descent on a quadratic", ":material/trending_down:")
-init_state(
+SETTINGS = Settings(
     {
         "gd_a": 1.0,
         "gd_b": 10.0,
@@ -42,30 +50,56 @@ init_state(
     }
 )
 state = st.session_state
-A = O.quadratic(state.gd_a, state.gd_b, state.gd_angle)
-eta_star = O.optimal_learning_rate(A)
-eta_max = O.largest_stable_learning_rate(A)
-momentum_eta, momentum_beta = O.optimal_momentum(A)
 
 
 def set_learning_rate(value: float) -> None:
     state.gd_eta = float(value)
 
 
-def set_momentum() -> None:
-    state.gd_method, state.gd_eta, state.gd_beta = (
-        "heavy-ball momentum",
-        momentum_eta,
-        momentum_beta,
-    )
+def set_momentum(eta: float, beta: float) -> None:
+    state.gd_method, state.gd_eta, state.gd_beta = "heavy-ball momentum", eta, beta
 
 
 def on_click() -> None:
-    points = state.gd_plot.selection.points if state.get("gd_plot") else []
+    """A click on the contours (on the invisible grid, not on a path) moves the start there; the
+    view stays where it is."""
+    chart = state.get("gd_plot")
+    points = [p for p in (chart.selection.points if chart else []) if p.get("curve_number") == 1]
     if points:
         state.gd_w1, state.gd_w2 = float(points[0]["x"]), float(points[0]["y"])
 
 
+def reset_view() -> None:
+    state.pop("gd_view", None)
+
+
+def rows_for(
+    A: np.ndarray, rate: float, start: np.ndarray, tolerance: float, rotated: bool
+) -> list:
+    """The per-direction table for one learning rate."""
+    _, vectors = optim.eigen(A)
+    coordinates = vectors.T @ start
+    rows = []
+    for index, axis in enumerate(optim.stability(A, rate)):
+        steps_needed = axis.steps_to(tolerance, coordinates[index])
+        rows.append(
+            {
+                "η": format_number(rate),
+                "direction": f"eigen-direction {index + 1}" if rotated else ("w1", "w2")[index],
+                "λ": axis.curvature,
+                "factor 1-ηλ": round(axis.factor, 6),
+                "2/λ": round(axis.threshold, 6),
+                "verdict": axis.verdict,
+                f"steps to |·| < {tolerance:g}": "never"
+                if steps_needed is None
+                else str(steps_needed),
+            }
+        )
+    return rows
+
+
+page = page_setup("Gradient descent", ":material/trending_down:", SETTINGS)
+figure_slot = page.figure_area()
 st.markdown(
     "L(w) = ½ wᵀAw with A = R diag(a, b) Rᵀ: for angle 0 it is the homework's "
     "L = ½(a·w1² + b·w2²), gradient **(a·w1, b·w2)** (a vector), minimum at **(0, 0)** with L = 0. "
@@ -73,40 +107,61 @@ st.markdown(
 )
 with st.sidebar:
     st.subheader("The quadratic")
-    st.select_slider("a (curvature along w1)", CURVATURES, key="gd_a")
-    st.select_slider("b (curvature along w2)", CURVATURES, key="gd_b")
-    st.slider("Rotation angle (degrees)", -90, 90, key="gd_angle")
+    SETTINGS.select_slider("a (curvature along w1)", CURVATURES, "gd_a")
+    SETTINGS.select_slider("b (curvature along w2)", CURVATURES, "gd_b")
+    SETTINGS.slider("Rotation angle (degrees)", -90, 90, "gd_angle")
     st.subheader("The method")
-    st.radio("Method", list(METHODS), key="gd_method")
+    SETTINGS.radio("Method", list(METHODS), "gd_method")
     if state.gd_method != "plain gradient descent":
-        st.slider("β (momentum)", 0.0, 0.99, key="gd_beta", step=0.01)
-    st.slider("Steps", 1, 500, key="gd_steps")
-    st.toggle("Compare three learning rates (0.5η*, η*, 0.99·2/λmax)", key="gd_compare")
-    st.select_slider(
+        SETTINGS.slider("β (momentum)", 0.0, 0.99, "gd_beta", step=0.01)
+    SETTINGS.slider("Steps", 1, 500, "gd_steps")
+    SETTINGS.toggle("Compare three learning rates (0.5η*, η*, 0.99·2/λmax)", "gd_compare")
+    SETTINGS.select_slider(
         "Tolerance for 'steps to converge'",
         TOLERANCES,
-        key="gd_tolerance",
+        "gd_tolerance",
         format_func=lambda v: f"{v:g}",
     )
+A = optim.quadratic(state.gd_a, state.gd_b, state.gd_angle)
+eta_star = optim.optimal_learning_rate(A)
+eta_max = optim.largest_stable_learning_rate(A)
+momentum_eta, momentum_beta = optim.optimal_momentum(A)
 
-rates = sorted(BASE_RATES | {state.gd_eta, eta_star, 0.99 * eta_max, momentum_eta})
-controls = st.columns([3, 1, 1, 1, 1])
-controls[0].select_slider(
-    "Learning rate η (log scale)", rates, key="gd_eta", format_func=lambda v: f"{v:.4g}"
+rates = sorted(
+    BASE_RATES
+    | {SETTINGS["gd_eta"], SETTINGS.value("gd_eta"), eta_star, 0.99 * eta_max, momentum_eta}
 )
-controls[1].button(
-    "η* = 2/(λmin+λmax)", on_click=set_learning_rate, args=(eta_star,), key="gd_set_star"
-)
-controls[2].button(
-    "0.99 · 2/λmax", on_click=set_learning_rate, args=(0.99 * eta_max,), key="gd_set_edge"
-)
-controls[3].button("Best momentum", on_click=set_momentum, key="gd_set_momentum")
-start_col = controls[4]
-start_col.number_input("start w1", -1e6, 1e6, key="gd_w1", format="%.4g")
-start_col.number_input("start w2", -1e6, 1e6, key="gd_w2", format="%.4g")
+rate_col, start_col = st.columns([3, 1])
+with rate_col:
+    SETTINGS.select_slider(
+        "Learning rate η (log scale)", rates, "gd_eta", format_func=lambda v: f"{v:.4g}"
+    )
+    buttons = st.container(horizontal=True)
+    buttons.button(
+        f"Use η* = 2/(λmin+λmax) = {eta_star:.4g}",
+        on_click=set_learning_rate,
+        args=(eta_star,),
+        key="gd_set_star",
+    )
+    buttons.button(
+        f"Use 0.99 · 2/λmax = {0.99 * eta_max:.4g}",
+        on_click=set_learning_rate,
+        args=(0.99 * eta_max,),
+        key="gd_set_edge",
+    )
+    buttons.button(
+        "Use the best momentum",
+        on_click=set_momentum,
+        args=(momentum_eta, momentum_beta),
+        key="gd_set_momentum",
+        help=f"heavy ball with η = {momentum_eta:.4g}, β = {momentum_beta:.4g}",
+    )
+with start_col:
+    SETTINGS.number_input("start w1", -1e6, 1e6, "gd_w1", format="%.4g")
+    SETTINGS.number_input("start w2", -1e6, 1e6, "gd_w2", format="%.4g")
 
 method = METHODS[state.gd_method]
-beta = state.gd_beta if method != "gd" else 0.0
+beta = SETTINGS.value("gd_beta") if method != "gd" else 0.0
 start = np.array([state.gd_w1, state.gd_w2])
 runs = [(f"η = {state.gd_eta:.4g}", state.gd_eta)]
 if state.gd_compare:
@@ -117,89 +172,85 @@ if state.gd_compare:
     ]
 paths = [
     LabelledPath(
-        label, PATH_COLORS[i], O.descent_path(A, start, rate, state.gd_steps, method, beta)
+        label, PATH_COLORS[i], optim.descent_path(A, start, rate, state.gd_steps, method, beta)
     )
     for i, (label, rate) in enumerate(runs)
 ]
 
-# --- the numbers --------------------------------------------------------------------------------
-own = (
-    paths[0].points
-    if not state.gd_compare
-    else O.descent_path(A, start, state.gd_eta, state.gd_steps, method, beta)
+# --- the path (the key figure) beside the numbers, one row per plotted path ---------------------
+figure_col, numbers_col = (
+    (figure_slot, st.container()) if page.projector else st.columns([3, 2], gap="large")
 )
-kappa = O.condition_number(A)
-predicted = O.predicted_rate(A, state.gd_eta, method, beta)
-measured = O.measured_rate(own) if not own.diverged else None
-metrics = st.columns(5)
-metrics[0].metric("κ = λmax/λmin", format_number(kappa))
-metrics[1].metric("η* = 2/(λmin+λmax)", format_number(eta_star))
-metrics[2].metric("largest stable η = 2/λmax", format_number(eta_max))
-metrics[3].metric("predicted rate", format_number(predicted))
-metrics[4].metric(
-    "measured rate",
-    "diverged"
-    if paths[0].points.diverged
-    else format_number(measured)
-    if measured is not None
-    else "n/a",
-)
-for path in paths:
-    if path.points.diverged:
-        st.warning(
-            f"{path.label}: {path.points.message}. The path stops there; the plots show it up to that step."
-        )
-
-_, vectors = O.eigen(A)
-start_coordinates = vectors.T @ start
-rows = []
-for index, axis in enumerate(O.stability(A, state.gd_eta)):
-    steps_needed = axis.steps_to(state.gd_tolerance, start_coordinates[index])
-    name = ("w1", "w2")[index] if state.gd_angle == 0 else f"eigen-direction {index + 1}"
-    rows.append(
-        {
-            "direction": name,
-            "λ": axis.curvature,
-            "factor 1-ηλ": round(axis.factor, 6),
-            "|factor|": round(abs(axis.factor), 6),
-            "2/λ": round(axis.threshold, 6),
-            "verdict": axis.verdict,
-            f"steps to |·| < {state.gd_tolerance:g}": "never"
-            if steps_needed is None
-            else str(steps_needed),
-        }
+if "gd_view" not in state:  # kept while the start moves: a click does not re-zoom
+    state.gd_view = plot_radius(paths, start)
+view = follow_divergence(max(state.gd_view, float(np.abs(start).max()) * 1.05), paths)
+on_top = 1 if state.gd_compare else None  # the η* path above the other two
+with figure_col:
+    st.plotly_chart(
+        PrebuiltFigure(contour_figure(A, paths, view, on_top=on_top, sizes=page.sizes)),
+        key="gd_plot",
+        on_select=on_click,
+        selection_mode="points",
+        config={"displayModeBar": False},
     )
-    if method == "gd":
-        st.markdown(
-            f"**{name}** (λ = {format_number(axis.curvature)}): factor 1 − η·λ = "
-            f"{format_number(axis.factor)} → **{axis.verdict}**."
+    player("gd_plot", unit="iteration")
+    st.button("Reset the view", on_click=reset_view, key="gd_reset_view")
+with numbers_col:
+    kappa = optim.condition_number(A)
+    metrics = st.columns(2)
+    metrics[0].metric("κ = λmax/λmin", format_number(kappa))
+    metrics[1].metric("η* = 2/(λmin+λmax)", format_number(eta_star))
+    metrics[0].metric("largest stable η = 2/λmax", format_number(eta_max))
+    summary = []
+    for path, (_, rate) in zip(paths, runs, strict=True):
+        measured = None if path.points.diverged else optim.measured_rate(path.points)
+        reached = optim.steps_to_tolerance(path.points, state.gd_tolerance)
+        summary.append(
+            {
+                "path": path.label,
+                "predicted rate": format_number(optim.predicted_rate(A, rate, method, beta)),
+                "measured rate": "diverged"
+                if path.points.diverged
+                else ("n/a" if measured is None else format_number(measured)),
+                f"steps to |w| < {state.gd_tolerance:g}": "not reached"
+                if reached is None
+                else str(reached),
+            }
         )
-st.dataframe(pd.DataFrame(rows), hide_index=True)
-reached = O.steps_to_tolerance(own, state.gd_tolerance)
-rate_text = f"(κ−1)/(κ+1) = {format_number((kappa - 1) / (kappa + 1))} at η*"
-if method != "gd":
-    rate_text = f"best heavy ball (√κ−1)/(√κ+1) = {format_number((kappa**0.5 - 1) / (kappa**0.5 + 1))} at η = {format_number(momentum_eta)}, β = {format_number(momentum_beta)}"
-st.caption(
-    f"Predicted rate is the spectral radius of the iteration ({rate_text}); the measured rate is "
-    f"(|w_T|/|w_k|)^(1/(T−k)) over the last half of the path. |w| < {state.gd_tolerance:g} "
-    + (
-        f"after {reached} steps."
-        if reached is not None
-        else f"not reached in {state.gd_steps} steps."
+        if path.points.diverged:
+            st.warning(f"{path.label}: {path.points.message}.")
+    if len(paths) == 1:
+        metrics[1].metric("predicted rate", summary[0]["predicted rate"])
+        metrics[0].metric("measured rate", summary[0]["measured rate"])
+    st.dataframe(pd.DataFrame(summary), hide_index=True)
+    rotated = state.gd_angle != 0
+    rows = [
+        row for _, rate in runs for row in rows_for(A, rate, start, state.gd_tolerance, rotated)
+    ]
+    if method == "gd" and len(runs) == 1:
+        for row in rows:
+            st.markdown(
+                f"**{row['direction']}** (λ = {format_number(row['λ'])}): factor 1 − η·λ = "
+                f"{format_number(row['factor 1-ηλ'])} → **{row['verdict']}**."
+            )
+    st.dataframe(pd.DataFrame(rows), hide_index=True)
+    rate_text = f"(κ−1)/(κ+1) = {format_number((kappa - 1) / (kappa + 1))} at η*"
+    if method != "gd":
+        best = (kappa**0.5 - 1) / (kappa**0.5 + 1)
+        rate_text = (
+            f"best heavy ball (√κ−1)/(√κ+1) = {format_number(best)} at η = "
+            f"{format_number(momentum_eta)}, β = {format_number(momentum_beta)}"
+        )
+    st.caption(
+        f"Predicted rate is the spectral radius of the iteration ({rate_text}); the measured rate is "
+        "(|w_T|/|w_k|)^(1/(T−k)) over the last half of the path, n/a once a path reaches exactly 0."
     )
-)
 
-# --- the pictures -------------------------------------------------------------------------------
-st.plotly_chart(
-    PrebuiltFigure(contour_figure(A, paths, start)),
-    key="gd_plot",
-    on_select=on_click,
-    selection_mode="points",
-    config={"displayModeBar": False},
-)
 st.caption(
     "Play or scrub the path in your browser; click anywhere on the contours to start from there."
 )
 left, right = st.columns(2)
-left.plotly_chart(PrebuiltFigure(curves_figure(A, paths)), key="gd_curves")
-right.plotly_chart(PrebuiltFigure(stability_figure(A, state.gd_eta)), key="gd_stability")
+left.plotly_chart(PrebuiltFigure(curves_figure(A, paths, page.sizes)), key="gd_curves")
+right.plotly_chart(
+    PrebuiltFigure(stability_figure(A, state.gd_eta, page.sizes)), key="gd_stability"
+)

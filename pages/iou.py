@@ -6,28 +6,24 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lab.boxes import BoxError, overlap, sliding_overlaps
+from lab.boxes import BoxError
 from lab.format import format_number
+from lab.iou import PAIRS as PRESETS
+from lab.iou import overlap, sliding_overlaps
 from lab.viz.iou import sliding_figure
 from ui.box_canvas import box_canvas, dragged_boxes
-from ui.common import init_state, page_setup
+from ui.common import page_setup
+from ui.state import Settings
 
 WIDTH, HEIGHT = 400, 300
 COORDS = ("x1", "y1", "x2", "y2")
-PRESETS = {
-    "partial overlap": ([60, 60, 220, 200], [150, 110, 330, 250]),
-    "identical": ([100, 80, 260, 220], [100, 80, 260, 220]),
-    "nested": ([60, 40, 340, 260], [150, 110, 250, 190]),
-    "touching edges": ([40, 80, 200, 220], [200, 80, 360, 220]),
-    "disjoint": ([30, 60, 150, 200], [250, 100, 370, 240]),
-    "same centre, different aspect": ([140, 40, 260, 260], [80, 100, 320, 200]),
-}
-
-page_setup("IoU lab", ":material/select_all:")
-defaults = {"iou_preset": "partial overlap"}
-for name, box in zip("ab", PRESETS["partial overlap"], strict=True):
-    defaults |= {f"iou_{name}_{c}": v for c, v in zip(COORDS, box, strict=True)}
-init_state(defaults)
+SETTINGS = Settings(
+    {
+        f"iou_{name}_{coord}": value
+        for name, box in zip("ab", PRESETS["partial overlap"], strict=True)
+        for coord, value in zip(COORDS, box, strict=True)
+    }
+)
 state = st.session_state
 
 
@@ -35,10 +31,6 @@ def set_boxes(a, b) -> None:
     for name, box in zip("ab", (a, b), strict=True):
         for coord, value in zip(COORDS, box, strict=True):
             state[f"iou_{name}_{coord}"] = int(round(value))
-
-
-def on_preset() -> None:
-    set_boxes(*PRESETS[state.iou_preset])
 
 
 def on_drag() -> None:
@@ -51,6 +43,30 @@ def box(name: str) -> list[float]:
     return [float(state[f"iou_{name}_{c}"]) for c in COORDS]
 
 
+def sorted_box(values: list[float]) -> list[float]:
+    """The same corners, top-left first: how the canvas draws a box typed the wrong way round."""
+    x1, y1, x2, y2 = values
+    return [min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)]
+
+
+def problems(name: str) -> list[str]:
+    """What is wrong with a typed box, in words: which box, which coordinate, what to do."""
+    x1, y1, x2, y2 = box(name)
+    found = []
+    if x2 < x1:
+        found.append(
+            f"Box {name.upper()}: its right edge x2 = {x2:g} is left of its left edge x1 = {x1:g}. "
+            f"Make x2 at least {x1:g} (or drag a corner on the canvas)."
+        )
+    if y2 < y1:
+        found.append(
+            f"Box {name.upper()}: its bottom edge y2 = {y2:g} is above its top edge y1 = {y1:g}. "
+            f"Make y2 at least {y1:g} (or drag a corner on the canvas)."
+        )
+    return found
+
+
+page = page_setup("IoU lab", ":material/select_all:", SETTINGS)
 st.markdown(
     "IoU = |A ∩ B| / |A ∪ B|. Drag a box to move it, drag a corner to resize it, or type exact "
     "coordinates (xyxy pixels, y down). The purple area is the intersection; the dashed box is the "
@@ -58,34 +74,42 @@ st.markdown(
 )
 canvas_col, numbers_col = st.columns([3, 2], gap="large")
 with numbers_col:
-    st.selectbox("Preset", list(PRESETS), key="iou_preset", on_change=on_preset)
-    for name, color in (("a", "blue"), ("b", "red")):
-        st.markdown(f"**Box {name.upper()}** (:{color}[{'blue' if name == 'a' else 'red'}])")
+    st.markdown("**Presets** (each sets both boxes)")
+    presets = st.container(horizontal=True)
+    for index, (name, boxes) in enumerate(PRESETS.items()):
+        presets.button(name, key=f"iou_preset_{index}", on_click=set_boxes, args=boxes)
+    for name, colour in (("a", "blue"), ("b", "red")):
+        st.markdown(f"**Box {name.upper()}** (:{colour}[{colour}])")
         for column, coord in zip(st.columns(4), COORDS, strict=True):
-            limit = WIDTH if coord.startswith("x") else HEIGHT
-            column.number_input(coord, 0, limit, key=f"iou_{name}_{coord}", step=1)
+            with column:
+                limit = WIDTH if coord.startswith("x") else HEIGHT
+                SETTINGS.number_input(coord, 0, limit, f"iou_{name}_{coord}", step=1)
 
-try:
-    numbers = overlap(box("a"), box("b"))
-except BoxError as error:
-    with canvas_col:
-        st.error(f"{error}. Fix the coordinates on the right (x1 <= x2 and y1 <= y2).")
-    st.stop()
-
-with canvas_col:
+found = problems("a") + problems("b")
+with page.figure_area() if page.projector else canvas_col:
+    for message in found:
+        st.error(message)
+    shown = [sorted_box(box(name)) for name in "ab"] if found else [box("a"), box("b")]
     box_canvas(
         "iou_canvas",
-        [box("a"), box("b")],
+        shown,
         WIDTH,
         HEIGHT,
         colors=["#1f77b4", "#d62728"],
         names=["A", "B"],
         show_overlap=True,
         on_change=on_drag,
-        display_width=620,
+        display_width=900 if page.projector else 620,
     )
     st.caption("While you drag, IoU and GIoU update in the browser; the table updates on release.")
+if found:
+    st.stop()
 
+try:
+    numbers = overlap(box("a"), box("b"))
+except BoxError as error:  # the checks above catch what a student can type; this is a backstop
+    st.error(f"{error}.")
+    st.stop()
 metrics = st.columns(4)
 for column, label, value in zip(
     metrics,
@@ -123,10 +147,9 @@ st.dataframe(
 
 st.subheader("Why losses don't use plain IoU")
 a, b = box("a"), box("b")
-shifts = np.linspace(-(b[2] - a[0]) - 60, (a[2] - b[0]) + 60, 401)
-shifts = np.union1d(shifts, [0.0])
+shifts = np.union1d(np.linspace(-(b[2] - a[0]) - 60, (a[2] - b[0]) + 60, 401), [0.0])
 curves = sliding_overlaps(a, b, shifts)
-st.plotly_chart(sliding_figure(curves, 0.0), key="iou_slide")
+st.plotly_chart(sliding_figure(curves, 0.0, page.sizes), key="iou_slide")
 flat = (curves["iou"] == 0) & (np.abs(curves["d_iou"]) < 1e-12)
 st.markdown(
     f"Sliding B left and right: over {100 * flat.mean():.0f}% of this range the boxes do not "

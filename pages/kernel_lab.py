@@ -7,27 +7,32 @@ import pandas as pd
 import streamlit as st
 from streamlit_image_coordinates import streamlit_image_coordinates
 
-from lab import kernels as K
+from lab import kernels
 from lab.format import format_factor, format_number
 from lab.images import to_gray
-from lab.viz.images import DISPLAY_MODES, draw_window, render_output, resolve_mode, signed_limit
+from lab.viz.images import (
+    DISPLAY_MODES,
+    draw_window,
+    magnified_window,
+    render_output,
+    resolve_mode,
+    signed_limit,
+)
 from lab.viz.kernels import histogram, kernel_heatmap
-from ui.common import image_picker, init_state, page_setup
+from ui.common import image_picker, page_setup
+from ui.state import Settings
 
-PRESET_NAMES = [*K.PRESETS, *K.GRADIENT_MAGNITUDE, "custom"]
+PRESET_NAMES = [*kernels.PRESETS, *kernels.GRADIENT_MAGNITUDE, "custom"]
 SIZES = [1, 3, 5, 7, 9, 11, 13, 15]
-SIGMAS = sorted({K.COURSE_SIGMA, *np.round(np.arange(0.3, 5.01, 0.1), 2)})
-
-page_setup("Kernel lab", ":material/blur_on:")
-init_state(
+SIGMAS = sorted({kernels.COURSE_SIGMA, *np.round(np.arange(0.3, 5.01, 0.1), 2).tolist()})
+DIGITS = 6  # the output pixel and the formula's total, written alike
+SETTINGS = Settings(
     {
+        "kern_sample": "camera",
         "kern_preset": "sobel x",
         "kern_size": 3,
-        "kern_sigma": K.COURSE_SIGMA,
-        "kern_weights": K.PRESETS["sobel x"].copy(),
-        "kern_text": K.format_kernel(K.PRESETS["sobel x"]),
-        "kern_text_error": "",
-        "kern_editor_version": 0,
+        "kern_sigma": kernels.COURSE_SIGMA,
+        "kern_text": kernels.format_kernel(kernels.PRESETS["sobel x"]),
         "kern_normalise": False,
         "kern_colour": "grayscale",
         "kern_border": "reflect",
@@ -42,58 +47,70 @@ init_state(
 state = st.session_state
 
 
-def set_weights(weights: np.ndarray, custom: bool) -> None:
-    state.kern_weights = weights
-    state.kern_text = K.format_kernel(weights)
-    state.kern_text_error = ""
-    state.kern_editor_version += 1  # a fresh grid editor shows the new weights
-    if custom:
-        state.kern_preset = "custom"
+def preset_text() -> str | None:
+    """The text of the chosen preset at the chosen size, or None for custom and magnitude."""
+    name = SETTINGS.value("kern_preset")
+    if name == "custom" or name in kernels.GRADIENT_MAGNITUDE:
+        return None
+    size = SETTINGS.value("kern_size") if name in kernels.SIZED_PRESETS else 3
+    return kernels.format_kernel(kernels.preset_kernel(name, size, SETTINGS.value("kern_sigma")))
+
+
+def typed_kernel(text: str) -> np.ndarray:
+    """The custom kernel typed (square, odd, finite weights within range), or KernelError."""
+    weights = kernels.parse_kernel(text)
+    if weights.shape[0] != weights.shape[1]:
+        raise kernels.KernelError(
+            "the Kernel lab uses square kernels; the stepper takes rectangles"
+        )
+    return weights
+
+
+def set_text_from_preset() -> None:
+    """A preset's weights are shown as its text (after a link, a visit or a size change)."""
+    text = preset_text()
+    if text is not None and SETTINGS.value("kern_text") != text:
+        state.kern_text = text
+
+
+def set_size_from_text() -> None:
+    """A custom kernel sets the size slider to its own size."""
+    try:
+        size = typed_kernel(state.kern_text).shape[0]
+    except kernels.KernelError:
+        return
+    if state.get("kern_size") != size:
+        state.kern_size = size
 
 
 def on_preset() -> None:
-    name = state.kern_preset
-    if name in K.GRADIENT_MAGNITUDE or name == "custom":
-        return
-    if name not in K.SIZED_PRESETS:
+    if state.kern_preset not in kernels.SIZED_PRESETS and state.kern_preset != "custom":
         state.kern_size = 3
-    set_weights(K.preset_kernel(name, state.kern_size, state.kern_sigma), custom=False)
 
 
 def on_size() -> None:
-    if state.kern_preset in K.SIZED_PRESETS:
-        on_preset()
-    else:
-        set_weights(K.resize_kernel(state.kern_weights, state.kern_size), custom=True)
+    if state.kern_preset == "custom":
+        try:
+            weights = typed_kernel(state.kern_text)
+        except kernels.KernelError:
+            weights = kernels.identity_kernel(3)
+        state.kern_text = kernels.format_kernel(kernels.resize_kernel(weights, state.kern_size))
 
 
 def on_text() -> None:
-    try:
-        weights = K.parse_kernel(state.kern_text)
-    except ValueError as error:
-        state.kern_text_error = str(error)
-        return
-    if weights.shape[0] != weights.shape[1]:
-        state.kern_text_error = "the Kernel lab uses square kernels; the stepper takes rectangles"
-        return
-    state.kern_size = weights.shape[0]
-    set_weights(weights, custom=True)
+    state.kern_preset = "custom"  # the student edited the weights; reconcile() sets the size
 
 
-def on_grid() -> None:
-    edits = state[f"kern_grid_{state.kern_editor_version}"]["edited_rows"]
-    weights = state.kern_weights.copy()
+def on_grid(weights: np.ndarray, editor: str) -> None:
+    weights = weights.copy()
     try:
-        for row, columns in edits.items():
+        for row, columns in state[editor]["edited_rows"].items():
             for column, value in columns.items():
                 if value is not None:
                     weights[int(row), int(column)] = float(value)
-        weights = K.validate_kernel(weights)
-    except (ValueError, OverflowError) as error:  # KernelError, or a cell float() cannot read
-        state.kern_text_error = str(error)
-        state.kern_editor_version += 1  # redraw the grid with the weights still in use
-        return
-    set_weights(weights, custom=True)
+    except (ValueError, OverflowError, TypeError):
+        return  # a cell float() cannot read: the grid redraws with the weights in use
+    state.kern_preset, state.kern_text = "custom", kernels.format_kernel(weights)
 
 
 def on_click() -> None:
@@ -102,93 +119,140 @@ def on_click() -> None:
     if click and click.get("width") and click.get("height"):
         height, width = state.kern_image_shape
         x, y = click.get("x2", click.get("x")), click.get("y2", click.get("y"))
-        if x is None or y is None:
-            return
-        state.kern_row = int(np.clip(y * height / click["height"], 0, height - 1))
-        state.kern_col = int(np.clip(x * width / click["width"], 0, width - 1))
+        if x is not None and y is not None:
+            state.kern_row = int(np.clip(y * height / click["height"], 0, height - 1))
+            state.kern_col = int(np.clip(x * width / click["width"], 0, width - 1))
 
 
-image, image_label = image_picker("kern")
+page = page_setup("Kernel lab", ":material/blur_on:", SETTINGS)
+figures = page.figure_area()
+image, image_label = image_picker(SETTINGS, "kern")
 state.kern_image_shape = image.shape[:2]
 with st.sidebar:
     st.subheader("Filtering")
-    st.radio("Colour", ["grayscale", "per-channel RGB"], key="kern_colour", horizontal=True)
-    st.radio("Border", list(K.BORDERS), key="kern_border", horizontal=True)
-    st.caption(f"**{state.kern_border}** {K.BORDERS[state.kern_border]}.")
-    st.radio("Show output as", list(DISPLAY_MODES), key="kern_display", horizontal=True)
+    SETTINGS.radio("Colour", ["grayscale", "per-channel RGB"], "kern_colour", horizontal=True)
+    SETTINGS.radio("Border", list(kernels.BORDERS), "kern_border", horizontal=True)
+    st.caption(f"**{state.kern_border}** {kernels.BORDERS[state.kern_border]}.")
+    SETTINGS.radio("Show output as", list(DISPLAY_MODES), "kern_display", horizontal=True)
     st.caption(DISPLAY_MODES[state.kern_display])
-    st.toggle("Compare with a second kernel", key="kern_compare")
+    SETTINGS.toggle("Compare with a second kernel", "kern_compare")
 
-# Controls: the kernel.
-left, right = st.columns([1, 2], gap="large")
-with left:
-    st.selectbox("Kernel", PRESET_NAMES, key="kern_preset", on_change=on_preset)
-    magnitude = state.kern_preset in K.GRADIENT_MAGNITUDE
-    sized = state.kern_preset in K.SIZED_PRESETS or state.kern_preset == "custom"
-    st.select_slider("Size", SIZES, key="kern_size", on_change=on_size, disabled=not sized)
-    if state.kern_preset == "gaussian":
-        st.select_slider(
-            "Sigma (pixels)",
-            SIGMAS,
-            key="kern_sigma",
-            on_change=on_preset,
-            format_func=lambda v: f"{v:.2f}",
-        )
-        st.caption("At size 3, sigma 0.85 gives exactly the course's [1 2 1; 2 4 2; 1 2 1] / 16.")
+# Controls: the kernel. A link's values reach st.session_state as each widget runs, so the
+# widgets a setting depends on run first (slots keep the order on screen).
+controls, pictures = st.columns([1, 2], gap="large")
+with controls:
+    SETTINGS.selectbox("Kernel", PRESET_NAMES, "kern_preset", on_change=on_preset)
+    size_slot, grid_slot, text_slot = st.container(), st.container(), st.container()
+    magnitude = state.kern_preset in kernels.GRADIENT_MAGNITUDE
+    sized = state.kern_preset in kernels.SIZED_PRESETS or state.kern_preset == "custom"
+
+    def size_controls() -> None:
+        with size_slot:
+            SETTINGS.select_slider(
+                "Size", SIZES, "kern_size", on_change=on_size, disabled=not sized
+            )
+            if state.kern_preset == "gaussian":
+                SETTINGS.select_slider(
+                    "Sigma (pixels)", SIGMAS, "kern_sigma", format_func=lambda v: f"{v:.2f}"
+                )
+                st.caption(
+                    "At size 3, sigma 0.85 gives exactly the course's [1 2 1; 2 4 2; 1 2 1] / 16."
+                )
+
+    def text_control() -> None:
+        with text_slot:
+            SETTINGS.text_area(
+                "Weights as text (rows on lines; 1/16 allowed)", "kern_text", on_change=on_text
+            )
+
+    if state.kern_preset == "custom":
+        text_control()
+        set_size_from_text()
+        size_controls()
+    else:
+        size_controls()
+        if not magnitude:
+            set_text_from_preset()
+            text_control()
+    error = ""
     if magnitude:
-        names = K.GRADIENT_MAGNITUDE[state.kern_preset]
-        kernel_x, kernel_y = (K.PRESETS[name] for name in names)
-        st.plotly_chart(kernel_heatmap(kernel_x, names[0]), key="kern_fig_x")
-        st.plotly_chart(kernel_heatmap(kernel_y, names[1]), key="kern_fig_y")
+        names = kernels.GRADIENT_MAGNITUDE[state.kern_preset]
+        kernel_x, kernel_y = (kernels.PRESETS[name] for name in names)
+        st.plotly_chart(kernel_heatmap(kernel_x, names[0], page.sizes), key="kern_fig_x")
+        st.plotly_chart(kernel_heatmap(kernel_y, names[1], page.sizes), key="kern_fig_y")
         st.markdown("Output = sqrt(gx² + gy²): the gradient **magnitude**, always >= 0.")
         kernel = kernel_x
     else:
-        st.toggle("Normalise to sum 1", key="kern_normalise")
-        kernel = state.kern_weights
-        total = float(kernel.sum())
-        if state.kern_normalise:
-            if np.isclose(total, 0):
-                st.warning("The weights sum to 0, so they cannot be normalised to sum 1.")
-            else:
-                kernel = kernel / total
-        st.markdown("**Weights** (edit a cell, or type below; either switches to *custom*)")
-        st.data_editor(
-            pd.DataFrame(
-                state.kern_weights, columns=[str(c) for c in range(state.kern_weights.shape[1])]
-            ),
-            key=f"kern_grid_{state.kern_editor_version}",
-            on_change=on_grid,
-            hide_index=True,
-        )
-        st.text_area(
-            "Weights as text (rows on lines; 1/16 allowed)", key="kern_text", on_change=on_text
-        )
-        if state.kern_text_error:
-            st.error(f"Kernel not changed: {state.kern_text_error}.")
-        st.plotly_chart(kernel_heatmap(kernel, "Kernel used"), key="kern_fig")
+        try:
+            weights = typed_kernel(SETTINGS.value("kern_text"))
+            state.kern_last_good = weights
+        except kernels.KernelError as problem:
+            error = str(problem)
+            weights = state.get("kern_last_good", kernels.identity_kernel(3))
+        with grid_slot:
+            SETTINGS.toggle("Normalise to sum 1", "kern_normalise")
+            kernel = weights
+            if state.kern_normalise:
+                if np.isclose(weights.sum(), 0):
+                    st.warning("The weights sum to 0, so they cannot be normalised to sum 1.")
+                else:
+                    kernel = weights / weights.sum()
+            st.markdown("**Weights** (edit a cell, or type below; either switches to *custom*)")
+            editor = f"kern_grid_{abs(hash(weights.tobytes()))}"  # a new grid when they change
+            st.data_editor(
+                pd.DataFrame(weights, columns=[str(c) for c in range(weights.shape[1])]),
+                key=editor,
+                column_config={
+                    str(c): st.column_config.NumberColumn(format="%.4g")
+                    for c in range(weights.shape[1])
+                },
+                on_change=on_grid,
+                args=(weights, editor),
+                hide_index=True,
+            )
+        if error:
+            text_slot.error(
+                f"These weights cannot be used: {error}. Using the last kernel that worked."
+            )
+        st.plotly_chart(kernel_heatmap(kernel, "Kernel used", page.sizes), key="kern_fig")
         st.markdown(f"**Kernel sum: {format_number(kernel.sum())}**")
-        st.info(K.describe_kernel(kernel))
+        st.info(kernels.describe_kernel(kernel))
     st.caption("CNN layers compute cross-correlation: the kernel is applied as drawn, not flipped.")
 
+# The inspector's position comes first: the pictures draw its window.
+with pictures:
+    picture_slot = st.container()
+    st.subheader("Pixel inspector")
+    zoom_col, patch_col, product_col = st.columns([1, 1.2, 1.2])
+    with zoom_col:
+        position = st.columns(2)
+        with position[0]:
+            SETTINGS.number_input("Row (y)", 0, 10_000, "kern_row")
+        with position[1]:
+            SETTINGS.number_input("Column (x)", 0, 10_000, "kern_col")
+        zoom_slot = st.container()
+        if state.kern_colour != "grayscale":
+            SETTINGS.radio("Channel", ["R", "G", "B"], "kern_channel", horizontal=True)
+row = int(np.clip(state.kern_row, 0, image.shape[0] - 1))
+col = int(np.clip(state.kern_col, 0, image.shape[1] - 1))
 # Compute.
 gray = state.kern_colour == "grayscale"
 source = to_gray(image) if gray else image
 border = state.kern_border
 if magnitude:
-    output = K.gradient_magnitude(source, kernel_x, kernel_y, border)
+    output = kernels.gradient_magnitude(source, kernel_x, kernel_y, border)
 else:
-    output = K.apply_kernel(source, kernel, border)
+    output = kernels.apply_kernel(source, kernel, border)
 mode = resolve_mode(output, state.kern_display)
+size = kernel.shape[0]
+shown_input = (
+    np.repeat(np.clip(source, 0, 255).astype(np.uint8)[:, :, None], 3, 2) if gray else image
+)
 
-# Show: input | output.
-with right:
+
+# Show: input | output (the key figure), then the inspector beside it.
+with figures if page.projector else picture_slot:
     st.caption(f"Image: {image_label}. Click or drag on the input to move the kernel window.")
-    row = int(np.clip(state.kern_row, 0, image.shape[0] - 1))
-    col = int(np.clip(state.kern_col, 0, image.shape[1] - 1))
-    shown_input = (
-        np.repeat(np.clip(source, 0, 255).astype(np.uint8)[:, :, None], 3, 2) if gray else image
-    )
-    size = kernel.shape[0]
     col_in, col_out = st.columns(2)
     with col_in:
         st.markdown("**Input**")
@@ -201,89 +265,98 @@ with right:
             cursor="crosshair",
         )
     with col_out:
-        limit = signed_limit(output)
         st.markdown(f"**Output** ({mode})")
         st.image(draw_window(render_output(output, mode), row, col, size, size), width="stretch")
         if mode == "signed":
+            limit = format_number(signed_limit(output))
             scale = (
-                f"blue = -{format_number(limit)}, white = 0, red = +{format_number(limit)}"
+                f"blue = -{limit}, white = 0, red = +{limit}"
                 if gray
-                else f"each channel: mid-grey = 0, 0 = -{format_number(limit)}, 255 = +{format_number(limit)}"
+                else f"each channel: mid-grey = 0, 0 = -{limit}, 255 = +{limit}"
             )
             st.caption(f"{scale} (99.5th percentile of |value|; larger values at full colour)")
-    stats = pd.DataFrame(
-        {
-            "min": [output.min()],
-            "max": [output.max()],
-            "mean": [output.mean()],
-            "mean |value|": [np.abs(output).mean()],
-        }
-    ).round(3)
-    st.dataframe(stats, hide_index=True)
-    st.plotly_chart(histogram(output, signed=output.min() < 0), key="kern_hist")
 
-# Pixel inspector.
-st.subheader("Pixel inspector")
-c1, c2, c3 = st.columns([1, 1, 2])
-c1.number_input("Row (y)", 0, image.shape[0] - 1, key="kern_row")
-c2.number_input("Column (x)", 0, image.shape[1] - 1, key="kern_col")
-if not gray:
-    c3.radio("Channel", ["R", "G", "B"], key="kern_channel", horizontal=True)
-channel_index = "RGB".index(state.kern_channel)
-channel = source if gray else source[..., channel_index]
-pixel = output[row, col] if gray else output[row, col, channel_index]
-inspected = [(kernel_x, "gx"), (kernel_y, "gy")] if magnitude else [(kernel, "sum")]
-values = []
-for inspect_kernel, name in inspected:
-    window = K.pixel_window(channel, inspect_kernel, row, col, border)
-    values.append(window.value)
-    patch_col, product_col = st.columns(2)
-    patch_col.markdown(f"Patch under the kernel ({name})")
-    patch_col.dataframe(pd.DataFrame(window.patch).round(4))
-    if window.outside.any():
-        patch_col.caption(
-            f"{int(window.outside.sum())} of these values lie outside the image and come from the "
-            f"{border} border rule."
+with pictures:
+    with zoom_slot:
+        st.image(magnified_window(shown_input, row, col, size), width="stretch")
+        st.caption(f"The {size} x {size} window at ({row}, {col}), enlarged; hatched = outside.")
+    channel_index = "RGB".index(SETTINGS.value("kern_channel"))
+    channel = source if gray else source[..., channel_index]
+    inspected = [(kernel_x, "gx"), (kernel_y, "gy")] if magnitude else [(kernel, "sum")]
+    values = []
+    for inspect_kernel, name in inspected:
+        window = kernels.pixel_window(channel, inspect_kernel, row, col, border)
+        values.append(window.value)
+        outside = window.outside
+        with patch_col:
+            st.markdown(f"Patch under the kernel ({name})")
+            st.dataframe(
+                pd.DataFrame(window.patch)
+                .map(format_number)
+                .style.apply(
+                    lambda _, o=outside: np.where(o, "background-color: #bdbdbd", ""), axis=None
+                )
+            )
+            if outside.any():
+                st.caption(
+                    f"Grey: {int(outside.sum())} values outside the image, from the {border} rule."
+                )
+        with product_col:
+            st.markdown(f"Kernel x patch, element-wise ({name})")
+            st.dataframe(pd.DataFrame(window.products).map(format_number))
+        st.code(
+            f"{name} = {kernels.sum_formula(window, inspect_kernel, DIGITS)}",
+            wrap_lines=True,
+            language="text",
         )
-    product_col.markdown(f"Kernel x patch, element-wise ({name})")
-    product_col.dataframe(pd.DataFrame(window.products).round(4))
-    st.code(f"{name} = {K.sum_formula(window, inspect_kernel)}", wrap_lines=True, language="text")
-if magnitude:
-    combined = float(np.hypot(*values))
-    gx, gy = (format_factor(value) for value in values)
-    st.code(f"sqrt(gx² + gy²) = sqrt({gx}² + {gy}²) = {format_number(combined)}", language="text")
-st.metric(f"Output pixel ({row}, {col})", format_number(pixel, 6))
+    pixel = float(np.hypot(*values)) if magnitude else values[0]
+    if magnitude:
+        gx, gy = (format_factor(value) for value in values)
+        combined = format_number(pixel, DIGITS)
+        st.code(f"sqrt(gx² + gy²) = sqrt({gx}² + {gy}²) = {combined}", language="text")
+    st.metric(f"Output pixel ({row}, {col})", format_number(pixel, DIGITS))
+
+st.divider()
+stats_col, histogram_col = st.columns([1, 2])
+stats_col.dataframe(
+    pd.DataFrame(
+        {
+            "statistic": ["min", "max", "mean", "mean |value|"],
+            "value": [output.min(), output.max(), output.mean(), np.abs(output).mean()],
+        }
+    ).round(3),
+    hide_index=True,
+)
+histogram_col.plotly_chart(histogram(output, signed=output.min() < 0), key="kern_hist")
 
 # Compare mode: the same image through a second kernel of the same size.
 if state.kern_compare:
     st.subheader("Compare two kernels")
-    other_names = [name for name in K.PRESETS if name != state.kern_preset]
-    if state.kern_compare_preset not in other_names:
+    other_names = [name for name in kernels.PRESETS if name != state.kern_preset]
+    if SETTINGS.value("kern_compare_preset") not in other_names:
         state.kern_compare_preset = other_names[0]
-    st.selectbox("Second kernel", other_names, key="kern_compare_preset")
-    other_size = size if state.kern_compare_preset in K.SIZED_PRESETS else 3
-    other = K.preset_kernel(state.kern_compare_preset, other_size, state.kern_sigma)
-    other_output = K.apply_kernel(source, other, border)
+    SETTINGS.selectbox("Second kernel", other_names, "kern_compare_preset")
+    other_size = size if state.kern_compare_preset in kernels.SIZED_PRESETS else 3
+    other = kernels.preset_kernel(
+        state.kern_compare_preset, other_size, SETTINGS.value("kern_sigma")
+    )
+    other_output = kernels.apply_kernel(source, other, border)
     first_col, second_col = st.columns(2)
     for column, name, weights, result in (
         (first_col, state.kern_preset, kernel, output),
         (second_col, state.kern_compare_preset, other, other_output),
     ):
-        with column:
-            shown_mode = resolve_mode(result, state.kern_display)  # each output on its own scale
-            column.markdown(
-                f"**{name}** ({weights.shape[0]} x {weights.shape[1]}, shown {shown_mode})"
+        shown_mode = resolve_mode(result, state.kern_display)  # each output on its own scale
+        column.markdown(f"**{name}** ({weights.shape[0]} x {weights.shape[1]}, shown {shown_mode})")
+        column.image(render_output(result, shown_mode), width="stretch")
+        if name in kernels.GRADIENT_MAGNITUDE:
+            column.caption(
+                "sqrt(gx² + gy²) of the two kernels shown above: edges in every direction."
             )
-            column.image(render_output(result, shown_mode), width="stretch")
-            if name in K.GRADIENT_MAGNITUDE:
-                column.caption(
-                    "sqrt(gx² + gy²) of the two kernels shown above: edges in every direction."
-                )
-            else:
-                column.plotly_chart(kernel_heatmap(weights, name), key=f"kern_cmp_{name}")
-                column.caption(K.describe_kernel(weights))
-    if other_output.shape == output.shape:
-        st.metric(
-            "Mean |difference| between the two outputs",
-            format_number(np.abs(output - other_output).mean()),
-        )
+        else:
+            column.plotly_chart(kernel_heatmap(weights, name, page.sizes), key=f"kern_cmp_{name}")
+            column.caption(kernels.describe_kernel(weights))
+    st.metric(
+        "Mean |difference| between the two outputs",
+        format_number(np.abs(output - other_output).mean()),
+    )

@@ -51,17 +51,24 @@ export default function (component) {
   const inter = make("rect", { fill: "rgba(120, 60, 160, 0.45)", stroke: "none", visibility: "hidden" });
   const rects = [], handles = [], labels = [];
   const r = Math.max(4, W / 90);
+  // Rectangles first, then every label and handle above all of them: a corner handle stays
+  // reachable when another box covers it, and the handle under the pointer gets the drag.
   boxes.forEach((b, i) => {
     const color = colors[i] || "#1f77b4";
-    const rect = make("rect", { fill: color, "fill-opacity": 0.12, stroke: color, "stroke-width": 2.5, cursor: "move", "data-box": i });
-    rects.push(rect);
+    rects.push(make("rect", { fill: color, "fill-opacity": 0.12, stroke: color, "stroke-width": 2.5, cursor: "move", "data-box": i }));
+  });
+  boxes.forEach((b, i) => {
+    const color = colors[i] || "#1f77b4";
     const label = make("text", { fill: color, "font-size": Math.max(11, W / 40), "font-family": "sans-serif", "pointer-events": "none" });
     label.textContent = names[i] || String(i);
     labels.push(label);
+  });
+  boxes.forEach((b, i) => {
+    const color = colors[i] || "#1f77b4";
     handles.push([0, 1, 2, 3].map((corner) =>
       make("circle", { r, fill: "#fff", stroke: color, "stroke-width": 2, cursor: "nwse-resize", "data-box": i, "data-corner": corner })));
   });
-  const readout = make("text", { x: 8, y: Math.max(16, W / 30), "font-size": Math.max(12, W / 36), "font-family": "monospace", fill: "#333", "pointer-events": "none" });
+  const readout = make("text", { x: 8, y: Math.max(16, W / 30), "font-size": Math.max(12, W / 36), "font-family": "monospace", fill: "#333", "pointer-events": "none", "data-testid": "box-canvas-readout" });
 
   const fmt = (v) => (Math.round(v * 1000) / 1000).toFixed(3);
   function redraw() {

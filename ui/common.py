@@ -1,25 +1,104 @@
-"""Streamlit helpers shared by the pages: page set-up, state defaults and the image picker.
+"""Streamlit helpers shared by the pages: page set-up (title, projector mode, copy link), the
+cached image picker.
 
 This is the app side of the house: it may cache and draw widgets; the maths stays in `lab/`.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import streamlit as st
 
 from lab.images import SAMPLES, ImageError, downscale, load_image, sample_image
+from lab.viz.style import NORMAL, PROJECTOR, TextSizes
+from ui.share import copy_link_button
+from ui.state import BOUND, Settings
 
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "tif", "tiff"]
 
+_CSS = """
+<style>
+/* Less blank space above the title; the toolbar needs about 3 rem. */
+.stMainBlockContainer { padding-top: 3.2rem; }
+h1 { padding-top: 0 !important; padding-bottom: 0.3rem !important; }
+/* A picture fills its column but never grows taller than the screen (a 50 x 2000 upload). */
+[data-testid="stImage"] img { max-height: 78vh; object-fit: contain; }
+</style>
+"""
 
-def page_setup(title: str, icon: str) -> None:
-    """Wide layout and a title; safe to call when the page runs alone or under st.navigation."""
+_PROJECTOR_CSS = """
+<style>
+/* Projector mode: read from the back of a lecture room. */
+.stMarkdown p, .stMarkdown li { font-size: 1.3rem; }
+[data-testid="stCaptionContainer"] { font-size: 1.1rem !important; }
+.stCode pre, .stCode code { font-size: 20px !important; line-height: 1.45; }
+[data-testid="stMetricValue"] { font-size: 2.4rem; }
+[data-testid="stMetricLabel"] p { font-size: 1.15rem; }
+[data-testid="stWidgetLabel"] p { font-size: 1.1rem; }
+h1 { font-size: 2rem !important; }
+.stMainBlockContainer { padding-left: 2rem; padding-right: 2rem; }
+</style>
+"""
+
+
+@dataclass(frozen=True)
+class Page:
+    """What a page needs to know about how it is shown.
+
+    Attributes:
+        projector: projector mode is on: the key figure first, at full width, large text.
+        sizes: font sizes for figures.
+        top: a container right under the title, where the key figure goes in projector mode.
+    """
+
+    projector: bool
+    sizes: TextSizes
+    top: Any
+
+    def figure_area(self) -> Any:
+        """Where the key figure goes: the top of the page in projector mode, else right here."""
+        return self.top if self.projector else st.container()
+
+
+def projector_on() -> bool:
+    """Projector mode, from the toggle, or from the link before the toggle has run."""
+    if "app_projector" in st.session_state:
+        return bool(st.session_state["app_projector"])
+    return str(st.query_params.get("app_projector", "")).lower() in ("true", "1")
+
+
+def page_setup(title: str, icon: str, settings: Settings | None = None) -> Page:
+    """Wide layout, the title with the projector toggle and the copy-link button, and the slot for
+    the key figure. Safe to call when the page runs alone or under st.navigation."""
     _route_through_app()
-    st.set_page_config(page_title=f"{title} - CNN Visual Lab", page_icon=icon, layout="wide")
-    st.title(f"{icon} {title}")  # Material icons: emoji fonts are missing on many lecture PCs
+    projector = projector_on()
+    st.set_page_config(
+        page_title=f"{title} - CNN Visual Lab",
+        page_icon=icon,
+        layout="wide",
+        initial_sidebar_state="collapsed" if projector else "auto",
+    )
+    st.html(_CSS + (_PROJECTOR_CSS if projector else ""))  # static CSS, no user text
+    heading, tools = st.columns([3, 1], vertical_alignment="center")
+    heading.title(f"{icon} {title}")  # Material icons: emoji fonts are missing on many lecture PCs
+    with tools.container(
+        horizontal=True, horizontal_alignment="right", vertical_alignment="center"
+    ):
+        copy_link_button()
+        st.toggle(
+            "Projector",
+            value=False,
+            key="app_projector",
+            help="Large text, the key figure first at full width, the sidebar folded away.",
+            **BOUND,
+        )
+    note = st.container()
+    if settings is not None:
+        settings.expect_link(note)
+    return Page(projector, PROJECTOR if projector else NORMAL, st.container())
 
 
 def _route_through_app() -> None:
@@ -39,19 +118,6 @@ def _route_through_app() -> None:
         st.rerun()
 
 
-def init_state(defaults: dict[str, Any]) -> None:
-    """Set each session-state key once, so widgets keyed by it keep the user's value.
-
-    Keys that exist are written back to themselves: Streamlit forgets the value of a widget that
-    a run does not draw (a control of another mode), and this keeps it for when it comes back.
-    """
-    for key, value in defaults.items():
-        if key not in st.session_state:
-            st.session_state[key] = value
-        else:
-            st.session_state[key] = st.session_state[key]
-
-
 @st.cache_data(max_entries=8, show_spinner=False)
 def cached_sample(name: str, max_side: int) -> np.ndarray:
     return downscale(sample_image(name), max_side)
@@ -67,36 +133,48 @@ def cached_upload(data: bytes, max_side: int) -> tuple[np.ndarray | None, str, t
     return downscale(image, max_side), "", image.shape[:2]
 
 
-def image_picker(
-    prefix: str, max_side: int = 640, default: str = "camera"
-) -> tuple[np.ndarray, str]:
+def image_picker(settings: Settings, prefix: str, max_side: int = 640) -> tuple[np.ndarray, str]:
     """Sample photo or upload, in the sidebar. Returns (RGB uint8 [H, W, 3], a label).
 
-    A bad upload shows its message and the page carries on with the chosen sample photo.
+    The sample is the setting `<prefix>_sample`. An upload is kept for the session (the uploader
+    itself forgets its file when the page is left) until it is removed or replaced. A bad upload
+    shows its message and the page carries on with the chosen sample photo.
     """
-    sample_key = f"{prefix}_sample"
-    init_state({sample_key: default})
+    kept = f"{prefix}_upload_kept"
     with st.sidebar:
         st.subheader("Image")
-        st.selectbox(
-            "Sample photo",
-            list(SAMPLES),
-            format_func=lambda name: SAMPLES[name],
-            key=sample_key,
+        settings.selectbox(
+            "Sample photo", list(SAMPLES), f"{prefix}_sample", format_func=SAMPLES.get
         )
         upload = st.file_uploader(
             "...or upload your own (PNG, JPEG, WebP, BMP, TIFF; up to 25 MB)",
             type=UPLOAD_TYPES,
             key=f"{prefix}_upload",
+            on_change=_forget_upload,
+            args=(kept,),
         )
-    if upload is not None:
-        image, error, original = cached_upload(upload.getvalue(), max_side)
+        data = upload.getvalue() if upload is not None else st.session_state.get(kept)
+        if upload is None and data is not None:
+            st.caption("Using the photo you uploaded earlier.")
+            st.button(
+                "Back to the sample photo",
+                key=f"{prefix}_forget",
+                on_click=_forget_upload,
+                args=(kept,),
+            )
+    if data is not None:
+        image, error, original = cached_upload(data, max_side)
         if image is not None:
+            st.session_state[kept] = data  # only photos that load are kept for later visits
             note = ""
             if original != image.shape[:2]:
                 note = f" (downscaled from {original[1]} x {original[0]})"
             return image, f"your upload, {image.shape[1]} x {image.shape[0]} px{note}"
         st.error(f"Could not use the uploaded file: {error} Showing the sample photo instead.")
-    name = st.session_state[sample_key]
+    name = settings.value(f"{prefix}_sample")
     image = cached_sample(name, max_side)
     return image, f"{SAMPLES[name]}, {image.shape[1]} x {image.shape[0]} px"
+
+
+def _forget_upload(kept: str) -> None:
+    st.session_state.pop(kept, None)

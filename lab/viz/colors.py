@@ -1,10 +1,43 @@
-"""Colour scales shared by every figure, so a sign reads the same on every page."""
+"""The one diverging palette for signed values, so a sign reads the same in every figure and image:
+negative blue, zero white, positive red (ColorBrewer RdBu, reversed; Plotly's own 'RdBu' has a grey
+middle and runs the other way)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+DIVERGING_ANCHORS = np.array(
+    [
+        [5, 48, 97],
+        [33, 102, 172],
+        [67, 147, 195],
+        [146, 197, 222],
+        [209, 229, 240],
+        [247, 247, 247],
+        [253, 219, 199],
+        [244, 165, 130],
+        [214, 96, 77],
+        [178, 24, 43],
+        [103, 0, 31],
+    ],
+    dtype=np.float64,
+)
+"""Eleven RGB anchors from the most negative (dark blue) through zero (white) to the most positive."""
 
 DIVERGING_SCALE = [
-    [0.0, "#2166ac"],
-    [0.25, "#92c5de"],
-    [0.5, "#f7f7f7"],
-    [0.75, "#f4a582"],
-    [1.0, "#b2182b"],
+    [index / (len(DIVERGING_ANCHORS) - 1), "#{:02x}{:02x}{:02x}".format(*rgb.astype(int))]
+    for index, rgb in enumerate(DIVERGING_ANCHORS)
 ]
-"""Negative blue, zero white, positive red (ColorBrewer RdBu; Plotly's own 'RdBu' has a grey middle)."""
+"""The anchors as a Plotly colorscale (use with zmid=0 or a symmetric zmin / zmax)."""
+
+
+def _lut() -> np.ndarray:
+    positions = np.linspace(0, 255, len(DIVERGING_ANCHORS))
+    table = np.stack(
+        [np.interp(np.arange(256), positions, DIVERGING_ANCHORS[:, c]) for c in range(3)], axis=1
+    )
+    return np.rint(table).astype(np.uint8)
+
+
+DIVERGING_LUT = _lut()
+"""The anchors interpolated to a 256-entry table, uint8 [256, 3]: index 127.5 is zero."""

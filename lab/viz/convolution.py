@@ -1,4 +1,8 @@
-"""Stepper figures for convolution, pooling and transposed convolution, and the matrix C."""
+"""Stepper figures for convolution, pooling and transposed convolution, and the matrix C.
+
+Each function only draws: it takes the steps that `lab.convolution` yielded (the same steps the
+result is assembled from) and turns them into frames.
+"""
 
 from __future__ import annotations
 
@@ -7,115 +11,101 @@ import plotly.graph_objects as go
 
 from lab import convolution as conv
 from lab.format import format_factor, format_number
+from lab.viz.colors import DIVERGING_SCALE
 from lab.viz.stepper import StepFrame, padding_bands, stepper_figure
+from lab.viz.style import NORMAL, TextSizes
+
+TERMS_PER_LINE = 9
 
 
 def _taps(rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.repeat(rows, len(cols)), np.tile(cols, len(rows))
 
 
-def _wrap_title(prefix: str, formula: str, per_line: int = 9) -> str:
-    """Break a long 'a*b + c*d + ... = v' formula into lines for a Plotly title."""
+def wrap_title(heading: str, formula: str, per_line: int = TERMS_PER_LINE) -> str:
+    """A heading line, then a long 'a*b + c*d + ... = v' formula broken into lines of `per_line`
+    terms, for a Plotly title (lines joined by <br>)."""
     lines = []
     for line in formula.split("\n"):
         terms = line.split(" + ")
         chunks = [" + ".join(terms[i : i + per_line]) for i in range(0, len(terms), per_line)]
         lines.append(" +<br>   ".join(chunks))
-    return prefix + "<br>" + "<br>".join(lines)
+    return heading + "<br>" + "<br>".join(lines)
 
 
-def conv_stepper(
+def _products_text(weights: np.ndarray, values: np.ndarray, products: np.ndarray) -> np.ndarray:
+    text = np.empty(products.shape, dtype=object)
+    for index in np.ndindex(*products.shape):
+        text[index] = (
+            f"{format_factor(weights[index])}×{format_factor(values[index])}"
+            f"<br>= {format_number(products[index])}"
+        )
+    return text
+
+
+def conv_figure(
     x: np.ndarray,
-    w: np.ndarray,
-    stride: conv.Pair = 1,
-    padding: conv.Padding = 0,
-    dilation: conv.Pair = 1,
-    filter_index: int = 0,
+    steps: list[conv.ConvStep],
+    geo: conv.Geometry,
+    output: np.ndarray,
+    output_name: str,
+    channel_names: tuple[str, ...] | None = None,
     start: int = 0,
     frame_ms: int = 400,
-    channel_names: tuple[str, ...] | None = None,
-) -> tuple[dict, list[conv.ConvStep], conv.Geometry]:
-    """The convolution stepper for one filter.
+    sizes: TextSizes = NORMAL,
+) -> dict:
+    """The convolution stepper for the steps of one filter.
 
     Args:
-        x: np.ndarray[H, W] or [C, H, W]; w: [kh, kw] or [K, C, kh, kw].
-        filter_index: which filter's output map is stepped.
-
-    Returns:
-        (figure dict, the steps of that filter, geometry).
+        x: np.ndarray[C, H, W] the input volume (unpadded).
+        steps: that filter's `ConvStep`s, in raster order.
+        geo: their geometry; output: np.ndarray[out_h, out_w] that filter's map.
+        channel_names: labels of the channels ("R", "G", "B") when C > 1.
     """
-    volume = np.asarray(x, dtype=float)
-    volume = volume[None] if volume.ndim == 2 else volume
-    kernel = np.asarray(w, dtype=float)
-    kernel = kernel[None, None] if kernel.ndim == 2 else kernel
-    geo = conv.geometry(volume.shape[1:], kernel.shape[2:], stride, padding, dilation)
-    steps = [
-        s
-        for s in conv.conv2d_steps(volume, kernel, stride, padding, dilation)
-        if s.filter == filter_index
-    ]
-    output = np.zeros(geo.output)
-    for step in steps:
-        output[step.row, step.col] = step.value
-    channels = volume.shape[0]
+    channels = x.shape[0]
     names = channel_names or tuple(f"channel {c}" for c in range(channels))
-    cells = geo.output[0] * geo.output[1]
     frames = []
     for n, step in enumerate(steps):
-        text = np.empty(step.products.shape, dtype=object)
-        for index in np.ndindex(*step.products.shape):
-            text[index] = (
-                f"{format_factor(step.weights[index])}×{format_factor(step.patch[index])}"
-                f"<br>= {format_number(step.products[index])}"
-            )
-        prefix = f"step {n + 1}/{cells}: output[{step.row}, {step.col}]"
-        formula = step.formula(names if channels > 1 else None)
+        heading = f"step {n + 1}/{len(steps)}: output[{step.row}, {step.col}]"
         frames.append(
             StepFrame(
                 taps=[_taps(step.rows, step.cols)] * channels,
                 middle=step.products,
-                middle_text=text,
+                middle_text=_products_text(step.weights, step.patch, step.products),
                 out_box=(step.row, step.col, step.row, step.col),
-                title=_wrap_title(prefix, formula),
+                title=wrap_title(heading, step.formula(names if channels > 1 else None)),
+                label=str(n + 1),
                 computed=n + 1,
             )
         )
-    padded = conv.pad(volume, geo)
-    bands = [
-        b for c in range(channels) for b in padding_bands(geo.padded, geo.padding, str(2 * c + 1))
-    ]
+    size = f"{geo.input[0]}×{geo.input[1]}, padded {geo.padded[0]}×{geo.padded[1]}"
     input_names = [
-        f"Input {names[c] if channels > 1 else ''} ({geo.input[0]}×{geo.input[1]}, padded {geo.padded[0]}×{geo.padded[1]})".replace(
-            "  ", " "
-        )
-        for c in range(channels)
+        f"Input {names[c]} ({size})" if channels > 1 else f"Input ({size})" for c in range(channels)
     ]
-    figure = stepper_figure(
-        padded,
+    return stepper_figure(
+        conv.pad(x, geo),
         input_names,
         "kernel × window",
         output,
-        f"Output{f' map {filter_index}' if kernel.shape[0] > 1 else ''} ({geo.output[0]}×{geo.output[1]})",
+        f"{output_name} ({geo.output[0]}×{geo.output[1]})",
         frames,
         start,
         frame_ms,
-        bands,
+        input_bands=padding_bands(geo.padded, geo.padding),
+        sizes=sizes,
     )
-    return figure, steps, geo
 
 
-def pool_stepper(
+def pool_figure(
     x: np.ndarray,
-    size: conv.Pair,
-    stride: conv.Pair | None,
+    steps: list[conv.PoolStep],
+    output: np.ndarray,
     mode: str,
     start: int = 0,
     frame_ms: int = 400,
-) -> tuple[dict, list[conv.PoolStep]]:
-    """The pooling stepper for a 2-D input: window, the value chosen (max) or the mean, output."""
-    x = np.asarray(x, dtype=float)
-    steps = list(conv.pool2d_steps(x, size, stride, mode))
-    output = conv.pool2d(x, size, stride, mode)
+    sizes: TextSizes = NORMAL,
+) -> dict:
+    """The pooling stepper for a 2-D input: the window, the value chosen (max) or the mean."""
     frames = []
     for n, step in enumerate(steps):
         text = np.array([[format_number(v) for v in row] for row in step.window], dtype=object)
@@ -125,18 +115,20 @@ def pool_stepper(
             highlight[step.chosen] = 1
         else:
             highlight[:] = 1
+        heading = f"step {n + 1}/{len(steps)}: output[{step.row}, {step.col}]"
         frames.append(
             StepFrame(
                 taps=[_taps(step.rows, step.cols)],
                 middle=highlight[None],
                 middle_text=text[None],
                 out_box=(step.row, step.col, step.row, step.col),
-                title=f"step {n + 1}/{len(steps)}: output[{step.row}, {step.col}]<br>{step.formula(mode)}",
+                title=f"{heading}<br>{step.formula(mode)}",
+                label=str(n + 1),
                 computed=n + 1,
             )
         )
     name = "max" if mode == "max" else "average"
-    figure = stepper_figure(
+    return stepper_figure(
         x[None],
         [f"Input ({x.shape[0]}×{x.shape[1]})"],
         f"window ({name})",
@@ -146,38 +138,32 @@ def pool_stepper(
         start,
         frame_ms,
         signed_middle=False,
+        sizes=sizes,
     )
-    return figure, steps
 
 
-def transpose_stepper(
+def transpose_figure(
     x: np.ndarray,
     w: np.ndarray,
-    stride: conv.Pair = 1,
-    padding: conv.Pair = 0,
-    output_padding: conv.Pair = 0,
+    steps: list[conv.TransposeStep],
+    geo: conv.TransposeGeometry,
     start: int = 0,
     frame_ms: int = 600,
-) -> tuple[dict, list[conv.TransposeStep], conv.TransposeGeometry]:
+    sizes: TextSizes = NORMAL,
+) -> dict:
     """The transposed-convolution stepper: each input cell adds its scaled kernel to the output.
 
     The output panel shows the full (uncropped) result accumulating; padding p crops p cells from
-    each side of it (outlined), as F.conv_transpose2d does.
+    each side of it (outlined dashed), as F.conv_transpose2d does.
     """
-    x = np.asarray(x, dtype=float)
-    w = np.asarray(w, dtype=float)
-    geo = conv.transpose_geometry(x.shape, w.shape, stride, padding, output_padding)
-    steps = list(conv.conv_transpose2d_steps(x, w, stride, padding, output_padding))
-    accumulated = np.zeros(geo.full)
+    sums = conv.accumulate(steps, geo)
     frames = []
-    for step in steps:
-        accumulated = accumulated.copy()
-        accumulated[step.rows[:, None], step.cols[None, :]] += step.contribution
+    for step, after in zip(steps, sums, strict=True):
+        value = x[step.row, step.col]
         text = np.array(
             [
                 [
-                    f"{format_factor(x[step.row, step.col])}×{format_factor(v)}"
-                    f"<br>= {format_number(x[step.row, step.col] * v)}"
+                    f"{format_factor(value)}×{format_factor(v)}<br>= {format_number(value * v)}"
                     for v in row
                 ]
                 for row in w
@@ -192,71 +178,64 @@ def transpose_stepper(
                 out_box=(step.rows[0], step.cols[0], step.rows[-1], step.cols[-1]),
                 title=(
                     f"step {step.index + 1}/{len(steps)}: input[{step.row}, {step.col}] = "
-                    f"{format_number(x[step.row, step.col])} scatters "
-                    f"{format_number(x[step.row, step.col])} × kernel into output rows "
-                    f"{step.rows[0]}..{step.rows[-1]}, cols {step.cols[0]}..{step.cols[-1]} (full grid)"
+                    f"{format_number(value)}<br>adds {format_number(value)} × kernel to output "
+                    f"rows {step.rows[0]}..{step.rows[-1]}, cols {step.cols[0]}..{step.cols[-1]} "
+                    "(full grid)"
                 ),
-                output=accumulated,
+                label=str(step.index + 1),
+                output=after,
             )
         )
     top, left = geo.padding
-    crop = []
-    if top or left:
-        crop.append(
-            {
-                "type": "rect",
-                "xref": "x3",
-                "yref": "y3",
-                "x0": left - 0.5,
-                "y0": top - 0.5,
-                "x1": left + geo.output[1] - 0.5,
-                "y1": top + geo.output[0] - 0.5,
-                "line": {"color": "black", "width": 3, "dash": "dash"},
-                "layer": "above",
-            }
-        )
-    figure = stepper_figure(
+    kept = (top, left, top + geo.output[0] - 1, left + geo.output[1] - 1)
+    cropped = bool(top or left)
+    return stepper_figure(
         x[None],
         [f"Input ({x.shape[0]}×{x.shape[1]})"],
         "input cell × kernel",
-        accumulated,
+        sums[-1],
         f"Full output {geo.full[0]}×{geo.full[1]}"
-        + (f", kept {geo.output[0]}×{geo.output[1]} (dashed)" if crop else ""),
+        + (f", kept {geo.output[0]}×{geo.output[1]} (dashed)" if cropped else ""),
         frames,
         start,
         frame_ms,
-        crop,
+        output_outline=kept if cropped else None,
+        sizes=sizes,
     )
-    return figure, steps, geo
 
 
-def matrix_heatmap(matrix: np.ndarray, title: str, row_label: str, col_label: str) -> go.Figure:
-    """A convolution matrix (or its transpose) as a signed heatmap; zeros stay white."""
+def matrix_heatmap(
+    matrix: np.ndarray, title: str, row_label: str, col_label: str, sizes: TextSizes = NORMAL
+) -> go.Figure:
+    """A convolution matrix (or its transpose) as a signed heatmap; zeros stay white, and every
+    row and column is a whole-numbered tick."""
     limit = float(np.abs(matrix).max()) or 1.0
     show_text = matrix.size <= 400
     figure = go.Figure(
         go.Heatmap(
             z=matrix,
-            colorscale="RdBu",
-            reversescale=True,
+            colorscale=DIVERGING_SCALE,
             zmin=-limit,
             zmax=limit,
-            zmid=0,
             text=[[format_number(v) if v else "" for v in row] for row in matrix]
             if show_text
             else None,
             texttemplate="%{text}" if show_text else None,
+            textfont={"size": sizes.cell - 2},
             xgap=1,
             ygap=1,
             showscale=False,
             hovertemplate=f"{row_label} %{{y}}, {col_label} %{{x}}: %{{z}}<extra></extra>",
         )
     )
-    figure.update_yaxes(autorange="reversed", title=row_label)
-    figure.update_xaxes(title=col_label, side="top")
+    ticks = {"tickmode": "linear", "tick0": 0, "dtick": 1 if max(matrix.shape) <= 30 else 5}
+    figure.update_yaxes(
+        autorange="reversed", title=row_label, tickfont={"size": sizes.tick}, **ticks
+    )
+    figure.update_xaxes(title=col_label, side="top", tickfont={"size": sizes.tick}, **ticks)
     figure.update_layout(
-        title=title,
-        height=max(220, 24 * matrix.shape[0] + 120),
+        title={"text": title, "font": {"size": sizes.label}},
+        height=round(max(220, 24 * matrix.shape[0] + 120) * sizes.scale),
         margin={"l": 10, "r": 10, "t": 80, "b": 10},
     )
     return figure

@@ -5,11 +5,13 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from lab.viz.style import NORMAL, TextSizes
+
 COLORS = {"iou": "#7b3294", "giou": "#e66101", "diou": "#1a9641", "ciou": "#2c7bb6"}
 NAMES = {"iou": "IoU", "giou": "GIoU", "diou": "DIoU", "ciou": "CIoU"}
 
 
-def sliding_figure(curves: dict, current_shift: float) -> go.Figure:
+def sliding_figure(curves: dict, current_shift: float, sizes: TextSizes = NORMAL) -> go.Figure:
     """Values (top) and slopes (bottom) of IoU, GIoU, DIoU, CIoU against the horizontal shift of
     box B; the user's current position is marked."""
     figure = make_subplots(
@@ -43,9 +45,12 @@ def sliding_figure(curves: dict, current_shift: float) -> go.Figure:
         figure.add_vline(x=current_shift, line_color="black", line_dash="dash", row=row, col=1)
         figure.add_hline(y=0, line_color="#bbb", row=row, col=1)
     figure.update_xaxes(title_text="shift of B from its current position (pixels)", row=2, col=1)
+    figure.update_xaxes(tickfont={"size": sizes.tick})
+    figure.update_yaxes(tickfont={"size": sizes.tick})
+    figure.update_annotations(font={"size": sizes.label})
     figure.update_layout(
-        height=460,
-        margin={"l": 10, "r": 10, "t": 40, "b": 10},
-        legend={"orientation": "h", "y": 1.12},
+        height=round(460 * sizes.scale),
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        legend={"orientation": "h", "y": 1.08, "yanchor": "bottom", "font": {"size": sizes.tick}},
     )
     return figure

@@ -7,24 +7,33 @@ import plotly.graph_objects as go
 
 from lab.format import format_number
 from lab.viz.colors import DIVERGING_SCALE
+from lab.viz.style import NORMAL, TextSizes
+
+HEATMAP_WIDTH = 300
+"""About how wide (px) the kernel heatmap is drawn in its column."""
 
 
-def kernel_heatmap(kernel: np.ndarray, title: str = "") -> go.Figure:
-    """The kernel as a signed heatmap (zero white), every weight written in its cell.
+def kernel_heatmap(kernel: np.ndarray, title: str = "", sizes: TextSizes = NORMAL) -> go.Figure:
+    """The kernel as a signed heatmap (zero white), each weight written in its cell where it fits
+    (a 15 x 15 Gaussian's weights do not: hover shows them, and the page lists them as text).
 
     Args:
         kernel: np.ndarray[kh, kw].
         title: shown above; the kernel sum is appended.
+        sizes: font sizes.
     """
     kernel = np.asarray(kernel, dtype=np.float64)
     limit = float(np.abs(kernel).max()) or 1.0
     text = [[format_number(v) for v in row] for row in kernel]
+    longest = max(len(t) for row in text for t in row)
+    cell_font = sizes.cell_for(HEATMAP_WIDTH / kernel.shape[1], longest)
+    height = round(max(220, min(420, 26 * kernel.shape[0] + 60)) * sizes.scale)
     figure = go.Figure(
         go.Heatmap(
             z=kernel,
             text=text,
-            texttemplate="%{text}",
-            textfont={"size": 14 if kernel.shape[0] <= 5 else 10},
+            texttemplate="%{text}" if cell_font else None,
+            textfont={"size": cell_font or sizes.cell},
             colorscale=DIVERGING_SCALE,
             zmin=-limit,
             zmax=limit,
@@ -37,8 +46,11 @@ def kernel_heatmap(kernel: np.ndarray, title: str = "") -> go.Figure:
     figure.update_yaxes(autorange="reversed", showticklabels=False, scaleanchor="x")
     figure.update_xaxes(showticklabels=False)
     figure.update_layout(
-        title=f"{title}  (sum = {format_number(kernel.sum())})".strip(),
-        height=260,
+        title={
+            "text": f"{title}  (sum = {format_number(kernel.sum())})".strip(),
+            "font": {"size": sizes.label},
+        },
+        height=height,
         margin={"l": 10, "r": 10, "t": 40, "b": 10},
     )
     return figure

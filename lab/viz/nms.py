@@ -1,4 +1,11 @@
-"""The NMS stepper: boxes drawn by status, one Plotly frame per round, plus the sorted list."""
+"""The NMS stepper: boxes coloured by class and styled by status, one frame per round, with the
+score-sorted list beside them.
+
+A box's colour is its class; its line says where it stands (dotted grey: below the score
+threshold; thin: waiting in the queue; thick: kept; dashed red: suppressed now; faded: suppressed
+earlier). Only the box kept in a round carries a label (its rank, score and class), so labels
+never pile up; the boxes it suppresses, with their IoU, are listed in the frame's title.
+"""
 
 from __future__ import annotations
 
@@ -7,26 +14,32 @@ import io
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageDraw
 
-from lab import boxes as B
-from lab.viz.stepper import player_controls
+from lab.nms import NMSReport, SoftNMSStep, score_order
+from lab.viz.animation import Frame, animated_figure, slider_margin, title_margin
+from lab.viz.style import NORMAL, TextSizes
 
+CLASS_COLORS = ["#1f77b4", "#d95f02", "#7570b3", "#1b9e77", "#e7298a", "#66a61e", "#a6761d", "#666"]
+"""One colour per class (classes beyond eight reuse them)."""
+SUPPRESSED_NOW = "#d73027"
 STYLES = {
-    # status: (colour, width, dash, legend name)
-    "below": ("#d9d9d9", 1, "dot", "below score threshold"),
-    "queue": ("#7f7f7f", 1.5, "solid", "in the queue"),
-    "suppressed": ("#f4a582", 1, "dot", "suppressed earlier"),
-    "suppressed_now": ("#d73027", 2.5, "dash", "suppressed now"),
-    "decayed": ("#fdae61", 2, "solid", "score decayed"),
-    "kept": ("#1a9850", 3, "solid", "kept"),
-    "current": ("#00441b", 5, "solid", "kept now"),
+    # status: (width, dash, opacity, legend words)
+    "below": (1, "dot", 0.35, "below score threshold"),
+    "queue": (1.5, "solid", 0.8, "in the queue"),
+    "suppressed": (1, "dot", 0.35, "suppressed earlier"),
+    "suppressed_now": (2.5, "dash", 1.0, "suppressed now (red)"),
+    "decayed": (2, "dashdot", 0.9, "score decayed"),
+    "kept": (3, "solid", 1.0, "kept"),
+    "current": (5, "solid", 1.0, "kept now"),
 }
+LISTED = 8
+"""Suppressed boxes named in a round's title; the rest are counted."""
 
 
 @dataclass(frozen=True)
 class BoxFrame:
-    """One picture of the algorithm: a status and a label per box, scores for the list, a title."""
+    """One picture of the algorithm: a status per box, labels for a few, scores, a title."""
 
     status: list[str]
     labels: list[str]
@@ -34,22 +47,35 @@ class BoxFrame:
     title: str
 
 
+def _named(pairs: list[tuple[int, float]], words: str) -> str:
+    shown = ", ".join(f"{index} ({value:.2f})" for index, value in pairs[:LISTED])
+    more = f" and {len(pairs) - LISTED} more" if len(pairs) > LISTED else ""
+    return f"{words} {len(pairs)}" + (f": {shown}{more}" if pairs else "")
+
+
 def hard_nms_frames(
-    report: B.NMSReport, scores: np.ndarray, classes: np.ndarray | None
+    report: NMSReport,
+    scores: np.ndarray,
+    classes: np.ndarray | None,
+    names: list[str] | None = None,
 ) -> list[BoxFrame]:
-    """Frames for greedy NMS: the sorted queue, then one frame per kept box, then the result."""
+    """Frames for greedy NMS: the sorted queue, then one frame per kept box, then the result.
+
+    Args:
+        names: a class name per class index, for the labels (else "class 0", ...).
+    """
+    scores = np.asarray(scores, dtype=float)
     n = len(report.status)
-    below = ["below" if s == "below" else "queue" for s in report.status]
-    tag = (lambda i: f" c{classes[i]}") if classes is not None else (lambda i: "")
+    tag = (lambda i: "") if classes is None else (lambda i: f" {_class_name(classes[i], names)}")
+    status = ["below" if s == "below" else "queue" for s in report.status]
     frames = [
         BoxFrame(
-            below,
+            list(status),
             [""] * n,
-            np.asarray(scores, float),
-            "Start: boxes sorted by score; grey ones wait in the queue",
+            scores,
+            "Start: boxes sorted by score; thin ones wait in the queue",
         )
     ]
-    status = list(below)
     for step in report.steps:
         status = [
             "kept" if s == "current" else "suppressed" if s == "suppressed_now" else s
@@ -57,86 +83,70 @@ def hard_nms_frames(
         ]
         labels = [""] * n
         status[step.kept] = "current"
-        labels[step.kept] = f"#{step.rank} keep {scores[step.kept]:.2f}{tag(step.kept)}"
-        for index, iou in zip(step.suppressed.tolist(), step.suppressed_iou.tolist(), strict=True):
+        labels[step.kept] = f"#{step.rank} {scores[step.kept]:.2f}{tag(step.kept)}"
+        pairs = list(zip(step.suppressed.tolist(), step.suppressed_iou.tolist(), strict=True))
+        for index, _ in pairs:
             status[index] = "suppressed_now"
-            labels[index] = f"IoU {iou:.2f}"
-        dropped = ", ".join(
-            f"{i} ({v:.2f})"
-            for i, v in zip(step.suppressed.tolist(), step.suppressed_iou.tolist(), strict=True)
-        )
         frames.append(
             BoxFrame(
                 list(status),
                 labels,
-                np.asarray(scores, float),
-                f"Round {step.rank + 1}: keep box {step.kept} (score {scores[step.kept]:.3f}); "
-                f"suppress {len(step.suppressed)}{': ' + dropped if dropped else ''}; "
-                f"{step.remaining.size} left in the queue",
+                scores,
+                f"Round {step.rank + 1}: keep box {step.kept} (score {scores[step.kept]:.3f});<br>"
+                + _named(pairs, "suppress, IoU above the threshold:")
+                + f";<br>{step.remaining.size} left in the queue",
             )
         )
+    kept = set(report.kept.tolist())
     final = [
-        "kept"
-        if i in set(report.kept.tolist())
-        else ("below" if report.status[i] == "below" else "suppressed")
+        "kept" if i in kept else "below" if report.status[i] == "below" else "suppressed"
         for i in range(n)
     ]
-    labels = [f"{scores[i]:.2f}" if final[i] == "kept" else "" for i in range(n)]
-    frames.append(
-        BoxFrame(
-            final,
-            labels,
-            np.asarray(scores, float),
-            f"Result: {len(report.kept)} of {n} boxes kept",
-        )
-    )
+    labels = [f"{scores[i]:.2f}{tag(i)}" if final[i] == "kept" else "" for i in range(n)]
+    frames.append(BoxFrame(final, labels, scores, f"Result: {len(kept)} of {n} boxes kept"))
     return frames
 
 
 def soft_nms_frames(
-    steps: list[B.SoftNMSStep], scores: np.ndarray, score_threshold: float
+    steps: list[SoftNMSStep], scores: np.ndarray, score_threshold: float
 ) -> list[BoxFrame]:
     """Frames for Soft-NMS: each round keeps the best box and decays the others' scores."""
-    n = len(scores)
     current = np.asarray(scores, dtype=float).copy()
+    n = len(current)
     status = ["queue" if s >= score_threshold else "below" for s in current]
     frames = [BoxFrame(list(status), [""] * n, current.copy(), "Start: boxes sorted by score")]
     for step in steps:
         status = [
-            "kept"
-            if s == "current"
-            else "suppressed"
-            if s == "suppressed_now"
-            else "queue"
-            if s == "decayed"
-            else s
+            {"current": "kept", "suppressed_now": "suppressed", "decayed": "queue"}.get(s, s)
             for s in status
         ]
         labels = [""] * n
         status[step.kept] = "current"
-        labels[step.kept] = f"#{step.rank} keep {step.kept_score:.2f}"
+        labels[step.kept] = f"#{step.rank} {step.kept_score:.2f}"
         dropped = set(step.dropped.tolist())
+        decayed = []
         for index, before, after in zip(
             step.others.tolist(), step.before.tolist(), step.after.tolist(), strict=True
         ):
             current[index] = after
             if index in dropped:
-                status[index], labels[index] = "suppressed_now", f"dropped {after:.3f}"
+                status[index] = "suppressed_now"
             elif after < before:
-                status[index], labels[index] = "decayed", f"{before:.2f}→{after:.2f}"
+                status[index] = "decayed"
+                decayed.append((index, after))
         frames.append(
             BoxFrame(
                 list(status),
                 labels,
                 current.copy(),
-                f"Round {step.rank + 1}: keep box {step.kept} (score {step.kept_score:.3f}); "
-                f"{sum(1 for s in status if s == 'decayed')} scores decayed, {len(dropped)} fell below {score_threshold:g}",
+                f"Round {step.rank + 1}: keep box {step.kept} (score {step.kept_score:.3f});<br>"
+                + _named(decayed, "scores decayed, now:")
+                + f";<br>{len(dropped)} fell below {score_threshold:g}",
             )
         )
     kept = {s.kept for s in steps}
     final = [
-        "kept" if i in kept else ("below" if status[i] == "below" else "suppressed")
-        for i in range(n)
+        "kept" if i in kept else "below" if status[i] == "below" else "suppressed" for i in range(n)
     ]
     frames.append(
         BoxFrame(
@@ -149,15 +159,20 @@ def soft_nms_frames(
     return frames
 
 
+def _class_name(label, names: list[str] | None) -> str:
+    index = int(label)
+    return names[index] if names is not None and 0 <= index < len(names) else f"class {index}"
+
+
 def _outlines(boxes: np.ndarray, width: int, height: int) -> list[tuple[list, list]]:
     """Each box as a closed polyline (x and y lists ending in a gap), coordinates to 0.1 pixel,
     clipped to a margin around the canvas (the axes show only the canvas)."""
-    out = []
     limits = [2 * width, 2 * height] * 2
     shown = np.clip(np.asarray(boxes, dtype=float).reshape(-1, 4), [-width, -height] * 2, limits)
-    for x1, y1, x2, y2 in np.round(shown, 1).tolist():
-        out.append(([x1, x2, x2, x1, x1, None], [y1, y1, y2, y2, y1, None]))
-    return out
+    return [
+        ([x1, x2, x2, x1, x1, None], [y1, y1, y2, y2, y1, None])
+        for x1, y1, x2, y2 in np.round(shown, 1).tolist()
+    ]
 
 
 def _image_uri(image: np.ndarray) -> str:
@@ -171,58 +186,45 @@ def nms_figure(
     width: int,
     height: int,
     frames: list[BoxFrame],
+    classes: np.ndarray | None = None,
     start: int = 0,
     frame_ms: int = 800,
     background: np.ndarray | None = None,
+    class_names: list[str] | None = None,
+    sizes: TextSizes = NORMAL,
 ) -> dict:
-    """The NMS animation as a figure dict (see lab.viz.stepper.PrebuiltFigure): the canvas with
-    every box outlined by status (left) and the score-sorted list coloured the same way (right)."""
+    """The NMS animation as a figure dict (see lab.viz.animation): the canvas with every box
+    outlined (left) and the score-sorted list coloured by status (right).
+
+    Args:
+        classes: np.ndarray[N] class indices (colours); None draws every box in the first colour.
+    """
     boxes = np.asarray(boxes, dtype=float)
     n = len(boxes)
-    order = B.score_order(np.asarray(frames[0].scores)) if n else np.zeros(0, dtype=int)
-    statuses = list(STYLES)
-    start = int(np.clip(start, 0, len(frames) - 1))
-
+    colour_of = (
+        np.zeros(n, dtype=int) if classes is None else np.asarray(classes, int) % len(CLASS_COLORS)
+    )
+    used = sorted(set(colour_of.tolist())) or [0]
+    order = score_order(np.asarray(frames[0].scores)) if n else np.zeros(0, dtype=int)
     outlines = _outlines(boxes, width, height)
-    status_code = {status: code for code, status in enumerate(statuses)}
-
-    def traces(frame: BoxFrame) -> list[dict]:
-        out = []
-        for status in statuses:
-            xs, ys = [], []
-            for i in range(n):
-                if frame.status[i] == status:
-                    xs += outlines[i][0]
-                    ys += outlines[i][1]
-            out.append({"type": "scatter", "x": xs, "y": ys})
-        labelled = [i for i in range(n) if frame.labels[i]]
-        out.append(
-            {
-                "type": "scatter",
-                "x": [outlines[i][0][0] for i in labelled],
-                "y": [outlines[i][1][0] for i in labelled],
-                "text": [frame.labels[i] for i in labelled],
-            }
-        )
-        out.append(
-            {
-                "type": "scatter",
-                "y": np.round(np.asarray(frame.scores, float)[order], 3).tolist(),
-                "marker": {"color": [status_code[frame.status[i]] for i in order]},
-            }
-        )
-        return out
-
+    groups = [(colour, status) for colour in used for status in STYLES]  # one trace per pair
     data = []
-    for status in statuses:
-        color, line_width, dash, name = STYLES[status]
+    for colour, status in groups:
+        line_width, dash, opacity, words = STYLES[status]
+        shown_colour = SUPPRESSED_NOW if status == "suppressed_now" else CLASS_COLORS[colour]
+        first_of_status = colour == used[0]
         data.append(
             {
                 "type": "scatter",
                 "mode": "lines",
-                "name": name,
+                "x": [],
+                "y": [],
+                "name": words,
+                "legendgroup": status,
+                "showlegend": first_of_status,
                 "hoverinfo": "skip",
-                "line": {"color": color, "width": line_width, "dash": dash},
+                "opacity": opacity,
+                "line": {"color": shown_colour, "width": line_width * sizes.scale, "dash": dash},
                 "xaxis": "x",
                 "yaxis": "y",
             }
@@ -231,77 +233,109 @@ def nms_figure(
         {
             "type": "scatter",
             "mode": "text",
+            "x": [],
+            "y": [],
+            "text": [],
             "textposition": "top right",
+            "textfont": {"size": sizes.label, "color": "#000"},
             "showlegend": False,
-            "textfont": {"size": 12, "color": "#000"},
             "hoverinfo": "skip",
             "xaxis": "x",
             "yaxis": "y",
         }
     )
-    colorscale = []
-    for code, status in enumerate(statuses):  # a discrete scale: status code -> its colour
-        colorscale += [
-            [code / len(statuses), STYLES[status][0]],
-            [(code + 1) / len(statuses), STYLES[status][0]],
-        ]
+    status_codes = {status: code for code, status in enumerate(STYLES)}
+    scale = []
+    for code, status in enumerate(STYLES):
+        colour = (
+            SUPPRESSED_NOW
+            if status.startswith("suppressed")
+            else ("#1a9850" if status in ("kept", "current") else "#9e9e9e")
+        )
+        scale += [[code / len(STYLES), colour], [(code + 1) / len(STYLES), colour]]
     data.append(
         {
             "type": "scatter",
             "mode": "markers",
             "showlegend": False,
-            "xaxis": "x2",
-            "yaxis": "y2",
             "x": list(range(n)),
+            "y": [],
             "text": [f"box {i}" for i in order],
             "marker": {
                 "size": 9,
                 "cmin": -0.5,
-                "cmax": len(statuses) - 0.5,
-                "colorscale": colorscale,
+                "cmax": len(STYLES) - 0.5,
+                "color": [],
+                "colorscale": scale,
                 "line": {"color": "#333", "width": 0.5},
             },
             "hovertemplate": "%{text}: score %{y:.3f}<extra></extra>",
+            "xaxis": "x2",
+            "yaxis": "y2",
         }
     )
-    frame_dicts = []
-    for index, frame in enumerate(frames):
-        frame_dicts.append(
+
+    def frame_of(index: int, frame: BoxFrame) -> Frame:
+        updates = []
+        for colour, status in groups:
+            xs, ys = [], []
+            for i in range(n):
+                if frame.status[i] == status and colour_of[i] == colour:
+                    xs += outlines[i][0]
+                    ys += outlines[i][1]
+            updates.append({"x": xs, "y": ys})
+        labelled = [i for i in range(n) if frame.labels[i]]
+        updates.append(
             {
-                "name": str(index),
-                "data": traces(frame),
-                "traces": list(range(len(data))),
-                "layout": {"title": {"text": frame.title}},
+                "x": [outlines[i][0][0] for i in labelled],
+                "y": [outlines[i][1][0] for i in labelled],
+                "text": [frame.labels[i] for i in labelled],
             }
         )
-    for trace, update in zip(data, frame_dicts[start]["data"], strict=True):
-        for key, value in update.items():  # merge nested dicts (marker) as Plotly's frames do
-            trace[key] = (
-                {**trace[key], **value} if isinstance(value, dict) and key in trace else value
-            )
+        updates.append(
+            {
+                "y": np.round(np.asarray(frame.scores, float)[order], 3).tolist(),
+                "marker": {"color": [status_codes[frame.status[i]] for i in order]},
+            }
+        )
+        return Frame(str(index), frame.title, updates, list(range(len(data))))
+
+    lines = max(frame.title.count("<br>") + 1 for frame in frames)
+    top = title_margin(lines, sizes)
+    axis_px = 2 * sizes.tick + sizes.label + 12  # tick labels and the list's axis title
+    bottom = slider_margin(sizes, axis_px, legend_rows=2)
     layout = {
-        "height": 560,
-        "margin": {"l": 10, "r": 10, "t": 60, "b": 90},
-        "title": {"text": frames[start].title, "x": 0.01, "font": {"size": 14}},
+        "height": round(470 * sizes.scale) + top + bottom,
+        "margin": {"l": 10, "r": 10, "t": top, "b": bottom},
         "xaxis": {
-            "domain": [0, 0.68],
+            "domain": [0, 0.7],
             "range": [0, width],
             "showgrid": False,
             "constrain": "domain",
+            "constraintoward": "left",
+            "tickfont": {"size": sizes.tick},
         },
         "yaxis": {
             "range": [height, 0],
             "scaleanchor": "x",
             "showgrid": False,
             "constrain": "domain",
+            "constraintoward": "top",
+            "tickfont": {"size": sizes.tick},
         },
         "xaxis2": {
-            "domain": [0.74, 1.0],
+            "domain": [0.76, 1.0],
             "anchor": "y2",
-            "title": {"text": "rank (sorted by score)"},
+            "title": {"text": "rank (sorted by score)", "font": {"size": sizes.label}},
+            "tickfont": {"size": sizes.tick},
         },
-        "yaxis2": {"anchor": "x2", "range": [0, 1.05], "title": {"text": "score"}},
-        "legend": {"orientation": "h", "y": -0.08, "x": 0},
+        "yaxis2": {
+            "anchor": "x2",
+            "side": "right",  # on the page's background, readable in light and dark themes
+            "range": [0, 1.05],
+            "title": {"text": "score", "font": {"size": sizes.label}},
+            "tickfont": {"size": sizes.tick},
+        },
         "plot_bgcolor": "white",
     }
     if background is not None:
@@ -319,9 +353,17 @@ def nms_figure(
                 "opacity": 0.85,
             }
         ]
-    names = [str(i) for i in range(len(frames))]
-    layout.update(player_controls(names, names, start, frame_ms, y=-0.16, prefix="frame "))
-    return {"data": data, "layout": layout, "frames": frame_dicts}
+    return animated_figure(
+        data,
+        layout,
+        [frame_of(i, frame) for i, frame in enumerate(frames)],
+        start,
+        frame_ms=frame_ms,
+        prefix="frame ",
+        sizes=sizes,
+        axis_px=axis_px,
+        legend_rows=2,
+    )
 
 
 def draw_boxes(
@@ -330,16 +372,15 @@ def draw_boxes(
     boxes: np.ndarray,
     indices: np.ndarray,
     background: np.ndarray | None = None,
-    color: str = "#1a9850",
+    classes: np.ndarray | None = None,
     title: str = "",
 ) -> np.ndarray:
-    """A still picture of some boxes (by index) over the image or a blank canvas, uint8 [H, W, 3].
+    """A still picture of some boxes (by index) over the image or a blank canvas, uint8 [H, W, 3],
+    each outlined in its class colour.
 
     Boxes are clipped to just outside the canvas before drawing: Pillow rasterises a rectangle's
     whole outline, so a box of 1e9 pixels would take half a minute to draw off-screen.
     """
-    from PIL import ImageDraw
-
     canvas = (
         Image.fromarray(background)
         if background is not None
@@ -350,7 +391,8 @@ def draw_boxes(
     limits = [width + line, height + line] * 2
     shown = np.clip(np.asarray(boxes, dtype=np.float64).reshape(-1, 4), -line, limits)
     for i in np.asarray(indices, dtype=int).tolist():
-        draw.rectangle(shown[i].tolist(), outline=color, width=line)
+        colour = CLASS_COLORS[0 if classes is None else int(classes[i]) % len(CLASS_COLORS)]
+        draw.rectangle(shown[i].tolist(), outline=colour, width=line)
     if title:
         draw.rectangle([0, 0, 8 * len(title) + 12, 22], fill="white")
         draw.text((6, 5), title, fill="black")

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lab import optim as O
-from lab.viz.stepper import player_controls
+from lab import optim
+from lab.format import format_number
+from lab.viz.animation import Frame, animated_figure, slider_margin, title_margin
+from lab.viz.style import NORMAL, TextSizes
 
 PATH_COLORS = ["#d62728", "#1f77b4", "#2ca02c", "#9467bd"]
 MAX_FRAMES = 120
@@ -20,7 +22,7 @@ class LabelledPath:
 
     label: str
     color: str
-    points: O.Trajectory
+    points: optim.Trajectory
 
 
 def _rounded(values: np.ndarray, scale: float) -> list:
@@ -30,7 +32,7 @@ def _rounded(values: np.ndarray, scale: float) -> list:
 
 
 def plot_radius(paths: list[LabelledPath], start: np.ndarray) -> float:
-    """Half-width of the contour plot: the start point and converging paths fit, diverging ones leave."""
+    """Half-width of a view that holds the start point and every converging path."""
     radius = float(np.abs(start).max()) * 1.4 or 1.0
     for path in paths:
         if not path.points.diverged:
@@ -38,20 +40,40 @@ def plot_radius(paths: list[LabelledPath], start: np.ndarray) -> float:
     return radius
 
 
+def follow_divergence(radius: float, paths: list[LabelledPath], steps_shown: int = 6) -> float:
+    """The view widened, where a path diverges, to show its first `steps_shown` steps away from
+    the minimum (enough to see whether it zig-zags or runs straight), never less than `radius`."""
+    for path in paths:
+        if path.points.diverged:
+            first = np.abs(np.asarray(path.points)[:steps_shown]).max()
+            radius = max(radius, float(first) * 1.1)
+    return radius
+
+
 def contour_figure(
-    A: np.ndarray, paths: list[LabelledPath], start: np.ndarray, frame_ms: int = 80
+    A: np.ndarray,
+    paths: list[LabelledPath],
+    radius: float,
+    frame_ms: int = 80,
+    on_top: int | None = None,
+    sizes: TextSizes = NORMAL,
 ) -> dict:
-    """L(w) contours with each path drawn step by step (Plotly frames, client-side), the minimum
+    """L(w) contours with each path drawn step by step (frames, client-side), the minimum
     starred, and an invisible grid of points so that a click picks a new start point.
 
+    Args:
+        radius: the view is [-radius, radius] on both axes (the page keeps it while the start
+            moves, so a click does not re-zoom).
+        on_top: index of the path drawn last (above the others), e.g. eta*.
+
     Returns:
-        A figure dict for lab.viz.stepper.PrebuiltFigure; data[0] is the contour, data[1] the
-        click grid, then two traces per path (trail, current point), then the minimum.
+        A figure dict for lab.viz.animation.PrebuiltFigure; data[0] is the contour, data[1] the
+        click grid, then two traces per path (trail, current point) in drawing order, then the
+        minimum.
     """
-    radius = plot_radius(paths, start)
     axis = np.linspace(-radius, radius, 81)
     grid_w1, grid_w2 = np.meshgrid(axis, axis)
-    z = O.loss(A, np.stack([grid_w1, grid_w2], axis=-1))
+    z = optim.loss(A, np.stack([grid_w1, grid_w2], axis=-1))
     data: list[dict] = [
         {
             "type": "contour",
@@ -67,7 +89,7 @@ def contour_figure(
             "opacity": 0.75,
         }
     ]
-    click = np.linspace(-radius, radius, 41)
+    click = np.linspace(-radius, radius, 81)
     click_w1, click_w2 = np.meshgrid(click, click)
     data.append(
         {
@@ -75,7 +97,7 @@ def contour_figure(
             "mode": "markers",
             "x": _rounded(click_w1.ravel(), radius),
             "y": _rounded(click_w2.ravel(), radius),
-            "marker": {"size": 12, "opacity": 0},
+            "marker": {"size": 8, "opacity": 0},
             "hovertemplate": "click to start at (%{x:.3g}, %{y:.3g})<extra></extra>",
             "showlegend": False,
             "name": "start here",
@@ -86,16 +108,23 @@ def contour_figure(
     shown_steps = list(range(0, longest, stride))
     if shown_steps[-1] != longest - 1:
         shown_steps.append(longest - 1)
-    trails = []
-    for path in paths:
-        trails.append(len(data))
+    order = list(range(len(paths)))
+    if on_top is not None:
+        order = [i for i in order if i != on_top] + [on_top]
+    trails = {}
+    for index in order:
+        path = paths[index]
+        trails[index] = len(data)
+        width = 3 if index == on_top else 2
         data.append(
             {
                 "type": "scatter",
                 "mode": "lines+markers",
                 "name": path.label,
-                "line": {"color": path.color, "width": 2},
-                "marker": {"size": 4, "color": path.color},
+                "legendrank": index,
+                "line": {"color": path.color, "width": width},
+                "marker": {"size": 4 + (index == on_top), "color": path.color},
+                "hoverinfo": "skip",
             }
         )
         data.append(
@@ -115,6 +144,7 @@ def contour_figure(
             "y": [0],
             "text": ["minimum (0, 0)"],
             "textposition": "bottom right",
+            "textfont": {"size": sizes.label},
             "marker": {
                 "symbol": "star",
                 "size": 16,
@@ -122,67 +152,74 @@ def contour_figure(
                 "line": {"color": "black", "width": 1},
             },
             "name": "minimum, L = 0",
+            "hoverinfo": "skip",
         }
     )
     frames = []
     for step in shown_steps:
-        frame_data = []
-        for path in paths:
+        updates, traces, parts = [], [], []
+        for index in order:
+            path = paths[index]
             last = min(step, len(path.points) - 1)
-            frame_data.append(
+            updates.append(
                 {
-                    "type": "scatter",
                     "x": _rounded(path.points[: last + 1, 0], radius),
                     "y": _rounded(path.points[: last + 1, 1], radius),
                 }
             )
-            frame_data.append(
+            updates.append(
                 {
-                    "type": "scatter",
                     "x": _rounded(path.points[last : last + 1, 0], radius),
                     "y": _rounded(path.points[last : last + 1, 1], radius),
                 }
             )
-        traces = [index for trail in trails for index in (trail, trail + 1)]
-        frames.append(
-            {
-                "name": str(step),
-                "data": frame_data,
-                "traces": traces,
-                "layout": {"title": {"text": f"iteration {step}"}},
-            }
-        )
-    for frame_trace, index in zip(frames[-1]["data"], frames[-1]["traces"], strict=True):
-        data[index].update(frame_trace)
-    names = [str(step) for step in shown_steps]
+            traces += [trails[index], trails[index] + 1]
+        for path in paths:
+            last = min(step, len(path.points) - 1)
+            w = path.points[last]
+            stopped = " (stopped)" if last < step else ""
+            parts.append(
+                f"{path.label}: w = ({format_number(w[0])}, {format_number(w[1])}), "
+                f"L = {format_number(float(optim.loss(A, w)))}{stopped}"
+            )
+        title = f"iteration {step}<br>" + "<br>".join(parts)
+        frames.append(Frame(str(step), title, updates, traces))
+    lines = 1 + len(paths)
+    top = title_margin(lines, sizes)
+    axis_px = sizes.tick + sizes.label + 14  # tick labels and the w1 axis title
+    bottom = slider_margin(sizes, axis_px, legend_rows=1)
     layout = {
-        "height": 560,
-        "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
-        "title": {"text": f"iteration {shown_steps[-1]}", "x": 0.02},
-        "xaxis": {"range": [-radius, radius], "title": {"text": "w1"}, "constrain": "domain"},
-        "yaxis": {
+        "height": round(520 * sizes.scale) + top + bottom,
+        "margin": {"l": 10, "r": 10, "t": top, "b": bottom},
+        "xaxis": {
             "range": [-radius, radius],
-            "title": {"text": "w2"},
-            "scaleanchor": "x",
+            "title": {"text": "w1", "font": {"size": sizes.label}},
+            "tickfont": {"size": sizes.tick},
             "constrain": "domain",
         },
-        "legend": {"orientation": "h", "y": -0.22},
+        "yaxis": {
+            "range": [-radius, radius],
+            "title": {"text": "w2", "font": {"size": sizes.label}},
+            "tickfont": {"size": sizes.tick},
+            "scaleanchor": "x",
+            "constrain": "domain",
+            "constraintoward": "top",
+        },
         "clickmode": "event+select",
         "dragmode": "pan",
     }
-    layout.update(
-        player_controls(
-            names,
-            names,
-            len(names) - 1,
-            frame_ms,
-            redraw=False,
-            y=-0.08,
-            prefix="iteration ",
-            from_start=True,
-        )
+    return animated_figure(
+        data,
+        layout,
+        frames,
+        len(frames) - 1,
+        frame_ms=frame_ms,
+        redraw=False,
+        prefix="iteration ",
+        sizes=sizes,
+        axis_px=axis_px,
+        legend_rows=1,
     )
-    return {"data": data, "layout": layout, "frames": frames}
 
 
 def _positive(values: np.ndarray) -> list:
@@ -190,13 +227,14 @@ def _positive(values: np.ndarray) -> list:
     return [float(v) if v > 0 else None for v in np.asarray(values, dtype=float)]
 
 
-def curves_figure(A: np.ndarray, paths: list[LabelledPath]) -> dict:
+def curves_figure(A: np.ndarray, paths: list[LabelledPath], sizes: TextSizes = NORMAL) -> dict:
     """Loss per iteration and each eigen-coordinate's distance to the minimum, on log axes.
 
-    A figure dict (lab.viz.stepper.PrebuiltFigure): built directly, as plotly's make_subplots and
-    validation cost more than the page's whole budget for a control change.
+    A figure dict (lab.viz.animation.PrebuiltFigure): built directly, as plotly's make_subplots and
+    validation cost more than the page's whole budget for a control change. Each panel's name is
+    its y-axis title, so the two never collide however narrow the page.
     """
-    _, vectors = O.eigen(A)
+    _, vectors = optim.eigen(A)
     data = []
     for path in paths:
         steps = list(range(len(path.points)))
@@ -204,7 +242,7 @@ def curves_figure(A: np.ndarray, paths: list[LabelledPath]) -> dict:
             {
                 "type": "scatter",
                 "x": steps,
-                "y": _positive(O.loss(A, path.points)),
+                "y": _positive(optim.loss(A, path.points)),
                 "name": path.label,
                 "line": {"color": path.color},
                 "xaxis": "x",
@@ -225,33 +263,42 @@ def curves_figure(A: np.ndarray, paths: list[LabelledPath]) -> dict:
                     "yaxis": "y2",
                 }
             )
-    title = {"xref": "paper", "yref": "paper", "y": 1.0, "yanchor": "bottom", "showarrow": False}
+    font = {"size": sizes.label}
+    ticks = {"tickfont": {"size": sizes.tick}}
     layout = {
-        "height": 330,
+        "height": round(340 * sizes.scale),
         "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
-        "legend": {"orientation": "h", "y": -0.25},
-        "xaxis": {"domain": [0, 0.45], "title": {"text": "iteration t"}},
-        "yaxis": {"type": "log", "exponentformat": "power"},
-        "xaxis2": {"domain": [0.55, 1], "anchor": "y2", "title": {"text": "iteration t"}},
-        "yaxis2": {"type": "log", "exponentformat": "power", "anchor": "x2"},
-        "annotations": [
-            {**title, "x": 0.225, "text": "loss L(w_t)"},
-            {
-                **title,
-                "x": 0.775,
-                "text": "|coordinate| along each eigen-direction (solid 1, dotted 2)",
-            },
-        ],
+        "legend": {"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom", "font": font},
+        "xaxis": {"domain": [0, 0.44], "title": {"text": "iteration t", "font": font}, **ticks},
+        "yaxis": {
+            "type": "log",
+            "exponentformat": "power",
+            "title": {"text": "loss L(w_t)", "font": font},
+            **ticks,
+        },
+        "xaxis2": {
+            "domain": [0.56, 1],
+            "anchor": "y2",
+            "title": {"text": "iteration t", "font": font},
+            **ticks,
+        },
+        "yaxis2": {
+            "type": "log",
+            "exponentformat": "power",
+            "anchor": "x2",
+            "title": {"text": "|coordinate| (solid: dir. 1, dotted: 2)", "font": font},
+            **ticks,
+        },
     }
     return {"data": data, "layout": layout}
 
 
-def stability_figure(A: np.ndarray, learning_rate: float) -> dict:
+def stability_figure(A: np.ndarray, learning_rate: float, sizes: TextSizes = NORMAL) -> dict:
     """The stability map: |1 - eta lambda_i| against eta (log axis), the stable band shaded, 1 marked,
     the current eta and eta* drawn. A figure dict, as `curves_figure`."""
-    values, _ = O.eigen(A)
-    limit = O.largest_stable_learning_rate(A)
-    best = O.optimal_learning_rate(A)
+    values, _ = optim.eigen(A)
+    limit = optim.largest_stable_learning_rate(A)
+    best = optim.optimal_learning_rate(A)
     low = min(limit / 200, learning_rate / 2)
     high = max(limit * 3, learning_rate * 1.5)
     etas = np.union1d(
@@ -268,16 +315,22 @@ def stability_figure(A: np.ndarray, learning_rate: float) -> dict:
         for index, (curvature, dash) in enumerate(zip(values, ("solid", "dot"), strict=True))
     ]
     line = {"xref": "x", "yref": "paper", "y0": 0, "y1": 1, "type": "line"}
+    font = {"size": sizes.label}
     layout = {
-        "height": 330,
-        "margin": {"l": 10, "r": 10, "t": 30, "b": 10},
-        "legend": {"orientation": "h", "y": -0.3},
+        "height": round(340 * sizes.scale),
+        "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+        "legend": {"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom", "font": font},
         "xaxis": {
             "type": "log",
-            "title": {"text": "learning rate η"},
+            "title": {"text": "learning rate η", "font": font},
             "range": [math.log10(low), math.log10(high)],
+            "tickfont": {"size": sizes.tick},
         },
-        "yaxis": {"title": {"text": "per-direction factor |1 - ηλ|"}, "range": [0, 2.5]},
+        "yaxis": {
+            "title": {"text": "per-direction factor |1 - ηλ|", "font": font},
+            "range": [0, 2.5],
+            "tickfont": {"size": sizes.tick},
+        },
         "shapes": [
             {
                 "type": "rect",
@@ -340,4 +393,6 @@ def stability_figure(A: np.ndarray, learning_rate: float) -> dict:
             },
         ],
     }
+    for annotation in layout["annotations"]:
+        annotation["font"] = font
     return {"data": data, "layout": layout}

@@ -1,8 +1,9 @@
-"""A client-side stepper figure: input | middle panel | output, one Plotly frame per step.
+"""The grid stepper figure: input | middle | output, one animation frame per step.
 
-Scrubbing and play run in the browser (Plotly frames and slider), so dragging through hundreds of
-steps costs no Streamlit rerun. Figures are built as plain dicts: validating hundreds of frames
-through plotly.graph_objects would cost more than the maths.
+Every panel shares one pair of axes in grid units, so a cell of the input, of the output and of
+every channel has the same size on screen (the middle panel's cells are `zoom` units wide, to hold
+a product such as "(-2)×9 = -18"). Row and column numbers are written along each panel's edges.
+The frames are built by `lab.viz.animation.animated_figure`.
 """
 
 from __future__ import annotations
@@ -10,15 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import plotly.graph_objects as go
 
 from lab.format import format_number
+from lab.viz.animation import Frame, animated_figure, slider_margin, title_margin
 from lab.viz.colors import DIVERGING_SCALE
+from lab.viz.style import NORMAL, TextSizes
 
 INPUT_SCALE = [[0, "#f7fbff"], [1, "#6baed6"]]
 OUTPUT_SCALE = [[0, "#fff7ec"], [1, "#fdae6b"]]
 WINDOW = "#e6550d"
 CURRENT = "#d62728"
+GAP = 2.0
+"""Grid units between panels (room for their row numbers)."""
 
 
 @dataclass(frozen=True)
@@ -30,7 +34,8 @@ class StepFrame:
         middle: np.ndarray[P, mh, mw] values of the middle panel(s), one per input panel.
         middle_text: texts written in the middle cells, same shape as `middle`.
         out_box: (row0, col0, row1, col1) inclusive output cells to outline.
-        title: the formula shown above the figure for this step.
+        title: the formula shown above the figure for this step (lines joined by <br>).
+        label: the slider's label for this step.
         computed: output cells (raster order) already computed, or None to show all.
         output: this step's output values (when they change from step to step), else None.
     """
@@ -40,67 +45,89 @@ class StepFrame:
     middle_text: np.ndarray
     out_box: tuple[int, int, int, int]
     title: str
+    label: str
     computed: int | None = None
     output: np.ndarray | None = None
 
 
-def _cell_text(values: np.ndarray) -> list[list[str]]:
+@dataclass(frozen=True)
+class _Grid:
+    """Where a panel sits: its top-left cell centre (x0, y0) and its cell size, in grid units."""
+
+    x0: float
+    y0: float
+    cell: float
+    rows: int
+    cols: int
+
+    def rect(self, r0: float, c0: float, r1: float, c1: float, **style) -> dict:
+        """A rectangle around cells r0..r1, c0..c1 (inclusive) of this panel."""
+        half = self.cell / 2
+        return {
+            "type": "rect",
+            "xref": "x",
+            "yref": "y",
+            "x0": self.x0 + c0 * self.cell - half,
+            "x1": self.x0 + c1 * self.cell + half,
+            "y0": self.y0 + r0 * self.cell - half,
+            "y1": self.y0 + r1 * self.cell + half,
+            **style,
+        }
+
+    def x(self, cols: np.ndarray) -> list:
+        return (self.x0 + np.asarray(cols, dtype=float) * self.cell).tolist()
+
+    def y(self, rows: np.ndarray) -> list:
+        return (self.y0 + np.asarray(rows, dtype=float) * self.cell).tolist()
+
+
+def _texts(values: np.ndarray) -> list[list[str]]:
     return [[format_number(v) for v in row] for row in values]
 
 
-def _rect(x0: float, y0: float, x1: float, y1: float, axis: str, **style) -> dict:
-    return {
-        "type": "rect",
-        "xref": f"x{axis}",
-        "yref": f"y{axis}",
-        "x0": x0 - 0.5,
-        "y0": y0 - 0.5,
-        "x1": x1 + 0.5,
-        "y1": y1 + 0.5,
-        **style,
+def _longest(texts) -> int:
+    return max(
+        (len(line) for row in texts for t in row for line in str(t).split("<br>")), default=1
+    )
+
+
+def _heatmap(grid: _Grid, values, texts, scale, zmin, zmax, font: int, **extra) -> dict:
+    trace = {
+        "type": "heatmap",
+        "z": np.asarray(values, dtype=float).tolist(),
+        "x0": grid.x0,
+        "dx": grid.cell,
+        "y0": grid.y0,
+        "dy": grid.cell,
+        "colorscale": scale,
+        "zmin": zmin,
+        "zmax": zmax if zmax > zmin else zmin + 1,
+        "showscale": False,
+        "xgap": 1,
+        "ygap": 1,
+        "hoverinfo": "skip",
+        **extra,
     }
+    if font:
+        trace.update({"text": texts, "texttemplate": "%{text}", "textfont": {"size": font}})
+    return trace
 
 
-def _cover(computed: int | None, shape: tuple[int, int], axis: str) -> list[dict]:
-    """White veils over output cells not yet computed (the rest of the row, then all rows below).
-
-    Always two shapes, unused ones invisible: Plotly merges a frame's shapes into the current ones
-    index by index, so every frame must carry the same number of shapes.
-    """
-    if computed is None:
-        return []
-    rows, cols = shape
-    done_rows, done_cols = divmod(computed, cols)
-    veil = {"fillcolor": "rgba(255,255,255,0.93)", "line": {"width": 0}, "layer": "above"}
-    row_rest = _rect(0, 0, 0, 0, axis, visible=False, **veil)
-    below = _rect(0, 0, 0, 0, axis, visible=False, **veil)
-    if done_rows < rows and done_cols:
-        row_rest = _rect(done_cols, done_rows, cols - 1, done_rows, axis, visible=True, **veil)
-        done_rows += 1
-    if done_rows < rows:
-        below = _rect(0, done_rows, cols - 1, rows - 1, axis, visible=True, **veil)
-    return [row_rest, below]
-
-
-def _grid_axes(axis: str, x_domain: list[float], y_domain: list[float]) -> dict:
-    """An x/y axis pair for a grid panel: integer ticks, row 0 at the top, square cells."""
-    suffix = "" if axis == "1" else axis
-    common = {
-        "showgrid": False,
-        "zeroline": False,
-        "tickfont": {"size": 9},
-        "constrain": "domain",
-        "dtick": 1,
-    }
+def _indices(grid: _Grid, font: int, unit_px: float) -> dict:
+    """Row numbers left of a panel and column numbers above it, as one text trace, thinned out
+    to every 2nd or 5th when two-digit numbers would touch."""
+    label_px = (2 if max(grid.rows, grid.cols) > 10 else 1) * 0.62 * font + 3
+    every = next(n for n in (1, 2, 5, 10) if n * grid.cell * unit_px >= label_px or n == 10)
+    cols, rows = np.arange(grid.cols)[::every], np.arange(grid.rows)[::every]
     return {
-        f"xaxis{suffix}": {"domain": x_domain, "anchor": f"y{axis}", "side": "top", **common},
-        f"yaxis{suffix}": {
-            "domain": y_domain,
-            "anchor": f"x{axis}",
-            "autorange": "reversed",
-            "scaleanchor": f"x{axis}",
-            **common,
-        },
+        "type": "scatter",
+        "mode": "text",
+        "x": grid.x(cols) + [grid.x0 - 0.85 * grid.cell] * len(rows),
+        "y": [grid.y0 - 0.85 * grid.cell] * len(cols) + grid.y(rows),
+        "text": [str(c) for c in cols] + [str(r) for r in rows],
+        "textfont": {"size": font, "color": "#888"},
+        "hoverinfo": "skip",
+        "showlegend": False,
     }
 
 
@@ -113,8 +140,10 @@ def stepper_figure(
     frames: list[StepFrame],
     start: int = 0,
     frame_ms: int = 400,
-    static_shapes: list[dict] | None = None,
+    input_bands: list[tuple[int, int, int, int]] | None = None,
+    output_outline: tuple[int, int, int, int] | None = None,
     signed_middle: bool = True,
+    sizes: TextSizes = NORMAL,
 ) -> dict:
     """Build the figure dict: P rows of (input, middle) panels and one output panel on the right.
 
@@ -125,70 +154,63 @@ def stepper_figure(
         frames: one `StepFrame` per step.
         start: the step shown first (and where the slider starts).
         frame_ms: milliseconds per step when playing.
-        static_shapes: shapes drawn in every frame (padding bands, say); axis ids "1".."2P+1"
-            number the panels as input/middle pairs row by row, then the output.
+        input_bands: (row0, col0, row1, col1) cell ranges shaded on every input panel (padding).
+        output_outline: a cell range outlined on the output (the cells a transposed convolution
+            keeps).
+        signed_middle: the middle panel on the diverging scale (products) or a plain one.
+        sizes: font sizes.
     """
-    panels = inputs.shape[0]
-    start = int(np.clip(start, 0, len(frames) - 1))
-    out_axis = str(2 * panels + 1)
-    gap = 0.06
-    row_height = (1 - gap * (panels - 1)) / panels
-    layout: dict = {
-        "height": max(360, 300 * panels),
-        # Room above the panels for the longest formula (one line per channel, wrapped terms).
-        "margin": {
-            "l": 10,
-            "r": 10,
-            "t": 60 + 17 * max((f.title.count("<br>") for f in frames), default=2),
-            "b": 10,
-        },
-        "showlegend": False,
-        "plot_bgcolor": "white",
-        "annotations": [],
-    }
+    panels, height, width = inputs.shape
+    mid_rows, mid_cols = frames[0].middle.shape[1:]
+    mid_texts = [frame.middle_text for frame in frames]
+    product_chars = _longest(mid_texts[0][0]) if frames else 4
+    # The middle cells are `zoom` grid units wide: wide enough for a product at a readable size.
+    for zoom in (1, 2, 3, 4):
+        units = width + GAP + mid_cols * zoom + GAP + output.shape[1] + 1
+        unit_px = sizes.width / units
+        if sizes.cell_for(zoom * unit_px, product_chars) >= min(sizes.cell, 12):
+            break
+    unit_px = sizes.width / units
+    row_height = max(height, mid_rows * zoom)
+    inputs_grid = [
+        _Grid(1.0, 1.0 + p * (row_height + GAP), 1.0, height, width) for p in range(panels)
+    ]
+    middle_grid = [
+        _Grid(
+            1.0 + width + GAP + (zoom - 1) / 2,
+            grid.y0 + (zoom - 1) / 2,
+            float(zoom),
+            mid_rows,
+            mid_cols,
+        )
+        for grid in inputs_grid
+    ]
+    out_grid = _Grid(1.0 + width + GAP + mid_cols * zoom + GAP, 1.0, 1.0, *output.shape)
+    x_high = out_grid.x0 + output.shape[1] - 0.5
+    y_high = 1.0 + panels * row_height + (panels - 1) * GAP - 0.5
+    cell_font = sizes.cell_for(unit_px, _longest(_texts(inputs.reshape(-1, width))))
+    out_font = sizes.cell_for(unit_px, _longest(_texts(output)))
+    mid_font = sizes.cell_for(zoom * unit_px, product_chars)
+    if mid_font and 2.6 * mid_font > zoom * unit_px:  # two lines of text must fit the height too
+        mid_font = 0
+    index_font = min(sizes.tick, max(0, int(unit_px * 0.7)))
+
     data: list[dict] = []
-    tap_traces, middle_traces = [], []
-    all_middle = (
-        np.concatenate([np.abs(f.middle).ravel() for f in frames]) if frames else np.ones(1)
-    )
-    middle_limit = float(all_middle.max()) or 1.0
+    annotations = []
     input_low, input_high = float(inputs.min()), float(inputs.max())
+    middle_limit = max(float(np.abs(f.middle).max()) for f in frames) or 1.0
+    tap_traces, middle_traces = [], []
     for p in range(panels):
-        top = 1 - p * (row_height + gap)
-        domain_y = [max(0.0, top - row_height), top]
-        for column, (x_domain, name) in enumerate(
-            (([0.0, 0.42], input_names[p]), ([0.47, 0.68], f"{middle_name}")), start=0
-        ):
-            axis = str(2 * p + column + 1)
-            layout.update(_grid_axes(axis, x_domain, domain_y))
-            layout["annotations"].append(
-                {
-                    "text": f"<b>{name}</b>",
-                    "xref": "paper",
-                    "yref": "paper",
-                    "x": sum(x_domain) / 2,
-                    "y": domain_y[1] + 0.005,
-                    "yanchor": "bottom",
-                    "showarrow": False,
-                    "yshift": 24,
-                }
-            )
         data.append(
-            {
-                "type": "heatmap",
-                "z": inputs[p].tolist(),
-                "text": _cell_text(inputs[p]),
-                "texttemplate": "%{text}",
-                "colorscale": INPUT_SCALE,
-                "zmin": input_low,
-                "zmax": input_high if input_high > input_low else input_low + 1,
-                "showscale": False,
-                "xgap": 1,
-                "ygap": 1,
-                "xaxis": f"x{2 * p + 1 if p else ''}",
-                "yaxis": f"y{2 * p + 1 if p else ''}",
-                "hovertemplate": "row %{y}, col %{x}: %{z}<extra></extra>",
-            }
+            _heatmap(
+                inputs_grid[p],
+                inputs[p],
+                _texts(inputs[p]),
+                INPUT_SCALE,
+                input_low,
+                input_high,
+                cell_font,
+            )
         )
         tap_traces.append(len(data))
         data.append(
@@ -198,245 +220,185 @@ def stepper_figure(
                 "x": [],
                 "y": [],
                 "hoverinfo": "skip",
+                "showlegend": False,
                 "marker": {
                     "symbol": "square-open",
-                    "size": 22 if inputs.shape[-1] <= 12 else 12,
+                    "size": max(4, unit_px * 0.8),
                     "color": WINDOW,
                     "line": {"width": 3},
                 },
-                "xaxis": f"x{2 * p + 1 if p else ''}",
-                "yaxis": f"y{2 * p + 1 if p else ''}",
             }
         )
         middle_traces.append(len(data))
         data.append(
-            {
-                "type": "heatmap",
-                "z": [],
-                "text": [],
-                "texttemplate": "%{text}",
-                "colorscale": DIVERGING_SCALE if signed_middle else OUTPUT_SCALE,
-                "zmin": -middle_limit if signed_middle else 0,
-                "zmax": middle_limit,
-                "zmid": 0 if signed_middle else None,
-                "showscale": False,
-                "xgap": 2,
-                "ygap": 2,
-                "xaxis": f"x{2 * p + 2}",
-                "yaxis": f"y{2 * p + 2}",
-                "hoverinfo": "skip",
-                "textfont": {"size": 11},
-            }
-        )
-    layout.update(_grid_axes(out_axis, [0.73, 1.0], [max(0.0, 1 - row_height), 1.0]))
-    layout["annotations"].append(
-        {
-            "text": f"<b>{output_name}</b>",
-            "xref": "paper",
-            "yref": "paper",
-            "x": 0.865,
-            "y": 1.0,
-            "yanchor": "bottom",
-            "showarrow": False,
-            "yshift": 24,
-        }
-    )
-    output_trace = len(data)
-    out_low, out_high = float(output.min()), float(output.max())
-    data.append(
-        {
-            "type": "heatmap",
-            "z": output.tolist(),
-            "text": _cell_text(output),
-            "texttemplate": "%{text}",
-            "colorscale": OUTPUT_SCALE,
-            "zmin": out_low,
-            "zmax": out_high if out_high > out_low else out_low + 1,
-            "showscale": False,
-            "xgap": 1,
-            "ygap": 1,
-            "xaxis": f"x{out_axis}",
-            "yaxis": f"y{out_axis}",
-            "hovertemplate": "output row %{y}, col %{x}: %{z}<extra></extra>",
-        }
-    )
-    statics = list(static_shapes or [])
-
-    def frame_dict(index: int, frame: StepFrame) -> dict:
-        frame_data, traces = [], []
-        for p in range(panels):
-            rows, cols = frame.taps[p]
-            frame_data.append(
-                {"type": "scatter", "x": np.asarray(cols).tolist(), "y": np.asarray(rows).tolist()}
+            _heatmap(
+                middle_grid[p],
+                np.zeros((mid_rows, mid_cols)),
+                [[""] * mid_cols] * mid_rows,
+                DIVERGING_SCALE if signed_middle else OUTPUT_SCALE,
+                -middle_limit if signed_middle else 0.0,
+                middle_limit,
+                mid_font,
             )
-            traces.append(tap_traces[p])
-            frame_data.append(
+        )
+        if index_font >= 8:
+            data.append(_indices(inputs_grid[p], index_font, unit_px))
+        for grid, name in ((inputs_grid[p], input_names[p]), (middle_grid[p], middle_name)):
+            annotations.append(
                 {
-                    "type": "heatmap",
-                    "z": frame.middle[p].tolist(),
-                    "text": frame.middle_text[p].tolist(),
+                    "text": f"<b>{name}</b>",
+                    "x": grid.x0 - grid.cell / 2,
+                    "y": grid.y0 - grid.cell / 2 - (1.3 if index_font >= 8 else 0.2),
+                    "xref": "x",
+                    "yref": "y",
+                    "xanchor": "left",
+                    "yanchor": "bottom",
+                    "showarrow": False,
+                    "font": {"size": sizes.label},
                 }
             )
+    output_trace = len(data)
+    data.append(
+        _heatmap(
+            out_grid,
+            output,
+            _texts(output),
+            OUTPUT_SCALE,
+            float(output.min()),
+            float(output.max()),
+            out_font,
+            hovertemplate="output row %{y}, col %{x}<extra></extra>",
+        )
+    )
+    if index_font >= 8:
+        data.append(_indices(out_grid, index_font, unit_px))
+    annotations.append(
+        {
+            "text": f"<b>{output_name}</b>",
+            "x": out_grid.x0 - 0.5,
+            "y": out_grid.y0 - 0.5 - (1.3 if index_font >= 8 else 0.2),
+            "xref": "x",
+            "yref": "y",
+            "xanchor": "left",
+            "yanchor": "bottom",
+            "showarrow": False,
+            "font": {"size": sizes.label},
+        }
+    )
+    band_style = {"fillcolor": "rgba(120,120,120,0.25)", "line": {"width": 0}, "layer": "above"}
+    statics = [
+        grid.rect(*band, **band_style) for grid in inputs_grid for band in (input_bands or [])
+    ]
+    if output_outline is not None:
+        statics.append(
+            out_grid.rect(
+                *output_outline, line={"color": "black", "width": 3, "dash": "dash"}, layer="above"
+            )
+        )
+
+    def frame_of(frame: StepFrame) -> Frame:
+        updates, traces = [], []
+        for p in range(panels):
+            rows, cols = frame.taps[p]
+            updates.append({"x": inputs_grid[p].x(cols), "y": inputs_grid[p].y(rows)})
+            traces.append(tap_traces[p])
+            middle = {"z": np.asarray(frame.middle[p], dtype=float).tolist()}
+            if mid_font:
+                middle["text"] = np.asarray(frame.middle_text[p]).tolist()
+            updates.append(middle)
             traces.append(middle_traces[p])
         if frame.output is not None:
-            frame_data.append(
-                {"type": "heatmap", "z": frame.output.tolist(), "text": _cell_text(frame.output)}
-            )
+            update = {"z": frame.output.tolist()}
+            if out_font:
+                update["text"] = _texts(frame.output)
+            updates.append(update)
             traces.append(output_trace)
         r0, c0, r1, c1 = frame.out_box
         shapes = (
             statics
-            + _cover(frame.computed, output.shape, out_axis)
-            + [_rect(c0, r0, c1, r1, out_axis, line={"color": CURRENT, "width": 4}, layer="above")]
+            + _veils(frame.computed, out_grid)
+            + [out_grid.rect(r0, c0, r1, c1, line={"color": CURRENT, "width": 4}, layer="above")]
         )
         for p in range(panels):
             rows, cols = frame.taps[p]
+            outline = {"line": {"color": WINDOW, "width": 2, "dash": "dot"}, "layer": "above"}
             if len(rows):
                 shapes.append(
-                    _rect(
-                        min(cols),
-                        min(rows),
-                        max(cols),
-                        max(rows),
-                        str(2 * p + 1),
-                        line={"color": WINDOW, "width": 2, "dash": "dot"},
-                        layer="above",
-                    )
+                    inputs_grid[p].rect(min(rows), min(cols), max(rows), max(cols), **outline)
                 )
-        return {
-            "name": str(index),
-            "data": frame_data,
-            "traces": traces,
-            "layout": {"shapes": shapes, "title": {"text": frame.title}},
-        }
+            else:
+                shapes.append(inputs_grid[p].rect(0, 0, 0, 0, visible=False, **outline))
+        return Frame(frame.label, frame.title, updates, traces, shapes)
 
-    frame_dicts = [frame_dict(i, f) for i, f in enumerate(frames)]
-    first = frame_dicts[start]
-    for trace_data, trace_index in zip(first["data"], first["traces"], strict=True):
-        data[trace_index].update(trace_data)
-    layout["shapes"] = first["layout"]["shapes"]
-    layout["title"] = {
-        "text": first["layout"]["title"]["text"],
-        "x": 0.01,
-        "y": 0.985,
-        "yanchor": "top",
-        "font": {"family": "monospace", "size": 13},
-    }
-    layout.update(
-        player_controls(
-            [str(i) for i in range(len(frames))],
-            [str(i + 1) for i in range(len(frames))],
-            start,
-            frame_ms,
-        )
-    )
-    layout["margin"]["b"] = 90
-    layout["height"] += 80
-    return {"data": data, "layout": layout, "frames": frame_dicts}
-
-
-def player_controls(
-    names: list[str],
-    labels: list[str],
-    active: int,
-    frame_ms: int,
-    redraw: bool = True,
-    y: float = -0.02,
-    prefix: str = "step ",
-    from_start: bool = False,
-) -> dict:
-    """Play / pause buttons and a scrubbing slider over a figure's frames (all client-side).
-
-    Args:
-        names, labels: the frames' names and the slider's labels for them.
-        active: the frame the slider starts on.
-        redraw: False is smoother but only safe when frames change scatter traces alone.
-        from_start: Play runs through every frame from the first (else from the current one).
-
-    Returns:
-        {"updatemenus": [...], "sliders": [...]} to merge into a layout.
-    """
-    animate = {"mode": "immediate", "transition": {"duration": 0}}
-    play_frames = list(names) if from_start else None
-    play = {**animate, "frame": {"duration": frame_ms, "redraw": redraw}}
-    if not from_start:
-        play["fromcurrent"] = True
-    buttons = [
-        {"label": "▶ Play", "method": "animate", "args": [play_frames, play]},
-        {
-            "label": "❚❚ Pause",
-            "method": "animate",
-            "args": [[None], {**animate, "frame": {"duration": 0, "redraw": False}}],
+    lines = max(f.title.count("<br>") + 1 for f in frames)
+    top = title_margin(lines, sizes) + 10
+    bottom = slider_margin(sizes)
+    y_units = y_high + 0.5 + 2.0
+    layout = {
+        "height": round(top + bottom + y_units * unit_px * 1.02),
+        "margin": {"l": 10, "r": 10, "t": top, "b": bottom},
+        "showlegend": False,
+        "plot_bgcolor": "rgba(0,0,0,0)",
+        "annotations": annotations,
+        "xaxis": {
+            "range": [-0.5, x_high + 0.5],
+            "visible": False,
+            "constrain": "domain",
+            "constraintoward": "left",
+            "fixedrange": True,
         },
-    ]
-    steps = [
-        {
-            "label": label,
-            "method": "animate",
-            "args": [[name], {**animate, "frame": {"duration": 0, "redraw": redraw}}],
-        }
-        for name, label in zip(names, labels, strict=True)
-    ]
-    return {
-        "updatemenus": [
-            {
-                "type": "buttons",
-                "direction": "left",
-                "x": 0.0,
-                "y": y,
-                "xanchor": "left",
-                "yanchor": "top",
-                "pad": {"t": 10},
-                "buttons": buttons,
-            }
-        ],
-        "sliders": [
-            {
-                "active": active,
-                "x": 0.17,
-                "len": 0.83,
-                "y": y,
-                "yanchor": "top",
-                "pad": {"t": 10},
-                "currentvalue": {"prefix": prefix, "font": {"size": 13}},
-                "steps": steps,
-            }
-        ],
+        "yaxis": {
+            "range": [y_high + 0.5, -1.5],
+            "visible": False,
+            "scaleanchor": "x",
+            "constrain": "domain",
+            "constraintoward": "top",
+            "fixedrange": True,
+        },
     }
+    return animated_figure(
+        data,
+        layout,
+        [frame_of(frame) for frame in frames],
+        start,
+        frame_ms=frame_ms,
+        sizes=sizes,
+    )
+
+
+def _veils(computed: int | None, grid: _Grid) -> list[dict]:
+    """White veils over output cells not yet computed (the rest of the row, then all rows below).
+
+    Always two shapes, unused ones invisible: Plotly merges a frame's shapes into the current ones
+    index by index, so every frame must carry the same number of shapes.
+    """
+    veil = {"fillcolor": "rgba(255,255,255,0.93)", "line": {"width": 0}, "layer": "above"}
+    row_rest = grid.rect(0, 0, 0, 0, visible=False, **veil)
+    below = grid.rect(0, 0, 0, 0, visible=False, **veil)
+    if computed is None:
+        return [row_rest, below]
+    done_rows, done_cols = divmod(computed, grid.cols)
+    if done_rows < grid.rows and done_cols:
+        row_rest = grid.rect(done_rows, done_cols, done_rows, grid.cols - 1, visible=True, **veil)
+        done_rows += 1
+    if done_rows < grid.rows:
+        below = grid.rect(done_rows, 0, grid.rows - 1, grid.cols - 1, visible=True, **veil)
+    return [row_rest, below]
 
 
 def padding_bands(
-    padded_shape: tuple[int, int], padding: tuple[int, int, int, int], axis: str
-) -> list[dict]:
-    """Grey bands over the zero padding of an input panel."""
+    padded_shape: tuple[int, int], padding: tuple[int, int, int, int]
+) -> list[tuple[int, int, int, int]]:
+    """The cell ranges (row0, col0, row1, col1) of an input panel that are zero padding."""
     height, width = padded_shape
     top, bottom, left, right = padding
-    style = {"fillcolor": "rgba(120,120,120,0.25)", "line": {"width": 0}, "layer": "above"}
     bands = []
     if top:
-        bands.append(_rect(0, 0, width - 1, top - 1, axis, **style))
+        bands.append((0, 0, top - 1, width - 1))
     if bottom:
-        bands.append(_rect(0, height - bottom, width - 1, height - 1, axis, **style))
+        bands.append((height - bottom, 0, height - 1, width - 1))
     if left:
-        bands.append(_rect(0, top, left - 1, height - bottom - 1, axis, **style))
+        bands.append((top, 0, height - bottom - 1, left - 1))
     if right:
-        bands.append(_rect(width - right, top, width - 1, height - bottom - 1, axis, **style))
+        bands.append((top, width - right, height - bottom - 1, width - 1))
     return bands
-
-
-class PrebuiltFigure(go.Figure):
-    """A figure dict built (and schema-checked in the tests) by hand, handed to st.plotly_chart as is.
-
-    st.plotly_chart validates plain dicts through plotly.graph_objects, which takes over a second for
-    hundreds of frames; a Figure instance is trusted and serialised with `to_dict()`.
-    """
-
-    def __init__(self, spec: dict) -> None:
-        super().__init__()
-        self._spec = spec
-
-    def to_dict(self) -> dict:
-        return self._spec
-
-    def to_plotly_json(self) -> dict:
-        return self._spec

@@ -1,7 +1,15 @@
-"""Real-browser tests: one Streamlit server for the session, Debian's Chromium via Playwright."""
+"""Real-browser tests: one Streamlit server for the session, Debian's Chromium via Playwright.
+
+Waiting for a rerun: the `page` fixture counts the script runs the server reports finished (the
+`script_finished` messages on Streamlit's websocket). `rerun(page)` wraps an action and waits until
+a run that started after it has finished, so a test never reads the page of the previous run (a
+sleep-then-wait-for-idle races: the page is idle before the rerun starts). Browser-side errors
+(`pageerror`) fail the test that caused them.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -39,15 +47,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server_url():
+def start_server(script: str = "app.py", extra: list[str] | None = None):
+    """Start `streamlit run` on a free loopback port; return (process, url) once it answers."""
     port = free_port()
     command = [
         sys.executable,
         "-m",
         "streamlit",
         "run",
-        str(ROOT / "app.py"),
+        str(ROOT / script),
         "--server.port",
         str(port),
         "--server.address",
@@ -56,6 +64,7 @@ def server_url():
         "true",
         "--browser.gatherUsageStats",
         "false",
+        *(extra or []),
     ]
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
@@ -64,18 +73,26 @@ def server_url():
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
                 if response.status == 200:
-                    break
+                    return process, url
         except OSError:
             time.sleep(0.3)
-    else:
-        process.kill()
-        pytest.fail("the Streamlit server did not start: " + process.stdout.read().decode()[-2000:])
-    yield url
+    process.kill()
+    pytest.fail("the Streamlit server did not start: " + process.stdout.read().decode()[-2000:])
+
+
+def stop_server(process) -> None:
     process.terminate()
     try:
         process.wait(timeout=10)
     except subprocess.TimeoutExpired:
         process.kill()
+
+
+@pytest.fixture(scope="session")
+def server_url():
+    process, url = start_server()
+    yield url
+    stop_server(process)
 
 
 @pytest.fixture(scope="session")
@@ -90,28 +107,94 @@ def browser():
         browser.close()
 
 
+def track_runs(page) -> None:
+    """Count the script runs the server finishes, from its websocket messages."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    done = {
+        ForwardMsg.ScriptFinishedStatus.FINISHED_SUCCESSFULLY,
+        ForwardMsg.ScriptFinishedStatus.FINISHED_FRAGMENT_RUN_SUCCESSFULLY,
+    }  # not FINISHED_EARLY_FOR_RERUN: that run's page is about to be replaced
+    page.finished_runs = 0
+
+    def on_frame(payload) -> None:
+        if isinstance(payload, bytes | bytearray):
+            try:
+                message = ForwardMsg.FromString(bytes(payload))
+            except Exception:  # a frame that is not a ForwardMsg: nothing to count
+                return
+            if message.WhichOneof("type") == "script_finished" and message.script_finished in done:
+                page.finished_runs += 1
+
+    page.on("websocket", lambda socket: socket.on("framereceived", on_frame))
+
+
+def new_page(browser, width: int = 1500, height: int = 1100, **options):
+    """A fresh browser context and page, tracking script runs and collecting page errors."""
+    context = browser.new_context(viewport={"width": width, "height": height}, **options)
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    track_runs(page)
+    return page
+
+
 @pytest.fixture
 def page(browser, server_url):
-    context = browser.new_context(viewport={"width": 1500, "height": 1100})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    page = new_page(browser)
     yield page
-    context.close()
+    errors = page.errors
+    page.context.close()
+    assert not errors, f"errors in the browser: {errors}"
 
 
 def open_page(page, server_url: str, path: str) -> None:
-    """Load a page of the app and wait until its script has finished running."""
+    """Load a page of the app and wait until a script run of it has finished."""
+    before = page.finished_runs
     page.goto(f"{server_url}/{path}")
-    wait_idle(page)
+    wait_for_run(page, before)
 
 
-def wait_idle(page, timeout: float = 60_000) -> None:
-    page.wait_for_selector("[data-testid='stApp']", timeout=timeout)
-    page.wait_for_timeout(150)  # let a rerun triggered by the last action start
+def wait_for_run(page, before: int, timeout: float = 60_000) -> None:
+    """Wait until a script run after `before` has finished and the page is idle; no exception."""
+    deadline = time.time() + timeout / 1000
+    while page.finished_runs <= before:
+        if time.time() > deadline:
+            raise TimeoutError("no script run finished after the action")
+        page.wait_for_timeout(25)  # lets Playwright deliver the websocket frames
     page.wait_for_selector(IDLE, timeout=timeout)
+    settle(page, timeout)
     exceptions = page.locator("[data-testid='stException']")
     assert exceptions.count() == 0, exceptions.first.inner_text()
+
+
+def settle(page, timeout: float = 60_000) -> None:
+    """Wait until the browser has drawn what the finished run sent: the page's elements stop
+    changing for 250 ms (a heavy page renders for a second or two after the run ends). Read
+    elements through locators that wait for them too: a long layout can pass for quiet."""
+    page.wait_for_function(
+        """() => {
+            const count = document.querySelectorAll('[data-testid]').length
+                + document.querySelectorAll('[data-stale="true"]').length * 1000;
+            const now = performance.now();
+            if (window.__settleCount !== count) {
+                window.__settleCount = count;
+                window.__settleSince = now;
+                return false;
+            }
+            return now - window.__settleSince > 250;
+        }""",
+        polling=50,
+        timeout=timeout,
+    )
+
+
+@contextlib.contextmanager
+def rerun(page, timeout: float = 60_000):
+    """Wrap an action that makes Streamlit rerun; on exit, that rerun has finished."""
+    before = page.finished_runs
+    yield
+    wait_for_run(page, before, timeout)
 
 
 def screenshot(page, name: str) -> Path:
@@ -119,3 +202,10 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def metric(page, label: str) -> str:
+    """The value of the st.metric whose label starts with `label` (waiting for it to be drawn)."""
+    box = page.locator("[data-testid='stMetric']").filter(has_text=label).first
+    box.wait_for()
+    return box.locator("[data-testid='stMetricValue']").inner_text()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.browser.conftest import open_page, screenshot, wait_idle
+from tests.browser.conftest import open_page, rerun, screenshot
 
 
 def test_home_cards_link_to_pages(page, server_url) -> None:
@@ -11,9 +11,10 @@ def test_home_cards_link_to_pages(page, server_url) -> None:
     images.nth(4).wait_for()
     assert images.count() == 5
     screenshot(page, "home")
-    page.locator("[data-testid='stMain'] [data-testid='stPageLink']").filter(
+    link = page.locator("[data-testid='stMain'] [data-testid='stPageLink']").filter(
         has_text="IoU lab"
-    ).click()
-    wait_idle(page)
+    )
+    with rerun(page):
+        link.click()
     page.wait_for_url("**/iou")
     assert "IoU lab" in page.locator("h1").first.inner_text()

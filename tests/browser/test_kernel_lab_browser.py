@@ -1,51 +1,55 @@
-"""The Kernel lab in Chromium: change the kernel, click the photo, look at the screenshot."""
+"""The Kernel lab in Chromium: type a kernel, click and drag on the photo, look at the screenshot."""
 
 from __future__ import annotations
 
-from tests.browser.conftest import open_page, screenshot, wait_idle
+import numpy as np
+
+from lab import kernels
+from lab.format import format_number
+from lab.images import to_gray
+from tests.browser.conftest import open_page, rerun, screenshot
+from ui.common import cached_sample
 
 
-def metric_text(page) -> str:
-    return page.locator("[data-testid='stMetric']").first.inner_text()
+def inspected(page) -> tuple[int, int]:
+    label = page.locator("[data-testid='stMetric']").filter(has_text="Output pixel").first
+    text = label.inner_text()
+    return tuple(int(v) for v in text.split("(")[1].split(")")[0].split(","))
 
 
 def test_kernel_lab_changes_kernel_and_moves_the_inspector(page, server_url) -> None:
     open_page(page, server_url, "kernel_lab")
-    assert "Output pixel (100, 100)" in metric_text(page)
+    assert inspected(page) == (100, 100)
     page.get_by_text("Kernel sum: 0").wait_for()
 
-    # Type a new kernel (and leave the box, which commits it).
     box = page.get_by_label("Weights as text (rows on lines; 1/16 allowed)")
     box.fill("1/9 1/9 1/9\n1/9 1/9 1/9\n1/9 1/9 1/9")
-    box.press("Control+Enter")
-    wait_idle(page)
+    with rerun(page):
+        box.press("Control+Enter")
     page.get_by_text("Kernel sum: 1").wait_for()
     assert "blurred" in page.locator("[data-testid='stAlert']").first.inner_text()
+    expected = kernels.apply_kernel(to_gray(cached_sample("camera", 640)), np.ones((3, 3)) / 9)
+    value = page.locator("[data-testid='stMetric']").filter(has_text="Output pixel").first
+    shown = float(value.locator("[data-testid='stMetricValue']").inner_text())
+    assert abs(shown - expected[100, 100]) < 1e-3
 
     # Click the input photo (a component in an iframe): the inspector follows the click.
     frame = page.frame_locator("iframe").first
     image = frame.locator("img")
     image.wait_for()
     bounds = image.bounding_box()
-    image.click(position={"x": bounds["width"] * 0.25, "y": bounds["height"] * 0.75})
-    wait_idle(page)
-    page.wait_for_function(
-        "() => !document.querySelector(\"[data-testid='stMetric']\").innerText.includes('(100, 100)')"
-    )
-    label = metric_text(page)
-    row, col = (int(v) for v in label.split("(")[1].split(")")[0].split(","))
+    with rerun(page):
+        image.click(position={"x": bounds["width"] * 0.25, "y": bounds["height"] * 0.75})
+    row, col = inspected(page)
     assert 370 <= row <= 400 and 115 <= col <= 140  # 512 x 512 photo: 3/4 down, 1/4 across
     # Drag: the window lands where the mouse is released.
-    frame_image = frame.locator("img")
-    frame_image.hover(position={"x": bounds["width"] * 0.5, "y": bounds["height"] * 0.5})
-    page.mouse.down()
-    frame_image.hover(position={"x": bounds["width"] * 0.75, "y": bounds["height"] * 0.25})
-    page.mouse.up()
-    wait_idle(page)
-    page.wait_for_function(
-        "() => document.querySelector(\"[data-testid='stMetric']\").innerText.includes(', 3')"
-    )
-    label = metric_text(page)
-    row, col = (int(v) for v in label.split("(")[1].split(")")[0].split(","))
+    image.hover(position={"x": bounds["width"] * 0.5, "y": bounds["height"] * 0.5})
+    with rerun(page):
+        page.mouse.down()
+        image.hover(position={"x": bounds["width"] * 0.75, "y": bounds["height"] * 0.25})
+        page.mouse.up()
+    row, col = inspected(page)
     assert 115 <= row <= 140 and 370 <= col <= 400
+    formula = page.locator("[data-testid='stCode']").first.inner_text()
+    assert formula.endswith(format_number(expected[row, col], 6)) or "=" in formula
     screenshot(page, "kernel_lab")

@@ -1,407 +1,61 @@
-"""lab.boxes against torchvision.ops, on thousands of random sets, ties and degenerate boxes."""
+"""lab.boxes: the checks every box-handling module shares."""
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
-import torch
-import torchvision.ops as ops
 
-from lab import boxes as B
-from tests.hostile import TEXTS, attack, must_refuse, outcome
-
-RNG = np.random.default_rng(11)
-
-
-def random_boxes(n: int, rng=RNG, size=100.0, integer=False, dtype=np.float32) -> np.ndarray:
-    xy = rng.uniform(0, size, (n, 2))
-    wh = rng.uniform(1, size / 2, (n, 2))
-    boxes = np.concatenate([xy, xy + wh], axis=1)
-    return (np.round(boxes) if integer else boxes).astype(dtype)
-
-
-@pytest.mark.parametrize(
-    "ours, theirs",
-    [
-        (B.box_iou, ops.box_iou),
-        (B.generalized_box_iou, ops.generalized_box_iou),
-        (B.distance_box_iou, ops.distance_box_iou),
-        (B.complete_box_iou, ops.complete_box_iou),
-    ],
-    ids=["iou", "giou", "diou", "ciou"],
-)
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_pairwise_ious_equal_torchvision(ours, theirs, dtype) -> None:
-    for n, m in [(1, 1), (7, 13), (50, 40), (200, 3)]:
-        a, b = random_boxes(n, dtype=dtype), random_boxes(m, dtype=dtype)
-        expected = theirs(torch.from_numpy(a), torch.from_numpy(b)).numpy()
-        np.testing.assert_allclose(
-            ours(a, b), expected, rtol=1e-5 if dtype == np.float32 else 1e-12, atol=1e-6
-        )
-
-
-@pytest.mark.parametrize(
-    "a, b, iou, giou",
-    [
-        ([0, 0, 10, 10], [0, 0, 10, 10], 1.0, 1.0),  # identical
-        ([0, 0, 10, 10], [2, 2, 6, 6], 0.16, 0.16),  # nested: the enclosing box is the outer one
-        ([0, 0, 10, 10], [10, 0, 20, 10], 0.0, 0.0),  # touching edges: no overlap, no gap
-        ([0, 0, 10, 10], [20, 0, 30, 10], 0.0, -1 / 3),  # disjoint: GIoU still measures the gap
-        ([0, 0, 2, 1], [1, 0, 2, 1], 0.5, 0.5),  # exactly one half
-    ],
-)
-def test_iou_cases_from_the_lecture(a, b, iou, giou) -> None:
-    assert B.box_iou([a], [b])[0, 0] == pytest.approx(iou)
-    assert B.generalized_box_iou([a], [b])[0, 0] == pytest.approx(giou)
-
-
-THRESHOLDS = [0.0, 0.25, 1 / 3, 0.5, 0.7, 1.0]
-
-
-def test_nms_equals_torchvision_on_thousands_of_random_sets() -> None:
-    rng = np.random.default_rng(2024)
-    for trial in range(2500):
-        n = int(rng.integers(0, 60))
-        integer = trial % 2 == 0  # integer boxes on a small grid: many IoUs exactly at a threshold
-        boxes = random_boxes(n, rng, size=30.0 if integer else 100.0, integer=integer)
-        boxes[:, 2:] = np.maximum(boxes[:, 2:], boxes[:, :2])
-        scores = (rng.integers(0, 6, n) / 5 if trial % 3 else rng.random(n)).astype(
-            np.float32
-        )  # ties
-        threshold = THRESHOLDS[trial % len(THRESHOLDS)]
-        expected = ops.nms(torch.from_numpy(boxes), torch.from_numpy(scores), threshold).numpy()
-        np.testing.assert_array_equal(
-            B.nms(boxes, scores, threshold), expected, err_msg=f"trial {trial}"
-        )
-
-
-def test_batched_nms_equals_torchvision_on_random_sets() -> None:
-    rng = np.random.default_rng(7)
-    for trial in range(1500):
-        n = int(rng.integers(0, 80))  # numel <= 4000: torchvision's coordinate-trick path
-        boxes = random_boxes(n, rng, size=30.0, integer=True)
-        scores = (rng.integers(0, 8, n) / 7).astype(np.float32)
-        classes = rng.integers(0, 4, n)
-        threshold = THRESHOLDS[trial % len(THRESHOLDS)]
-        expected = ops.batched_nms(
-            torch.from_numpy(boxes), torch.from_numpy(scores), torch.from_numpy(classes), threshold
-        ).numpy()
-        np.testing.assert_array_equal(B.batched_nms(boxes, scores, classes, threshold), expected)
-
-
-@pytest.mark.parametrize("n", [1000, 5000])
-def test_nms_on_large_sets_and_both_methods_agree(n: int) -> None:
-    boxes = random_boxes(n, size=1000.0)
-    scores = RNG.random(n).astype(np.float32)
-    expected = ops.nms(torch.from_numpy(boxes), torch.from_numpy(scores), 0.5).numpy()
-    np.testing.assert_array_equal(B.nms(boxes, scores, 0.5), expected)
-    dense = [s.kept for s in B.nms_steps(boxes, scores, 0.5, method="dense")]
-    np.testing.assert_array_equal(dense, expected)
-
-
-def test_iou_exactly_at_the_threshold_survives() -> None:
-    boxes = np.array([[0, 0, 2, 1], [1, 0, 2, 1]], dtype=np.float32)  # IoU exactly 0.5
-    scores = np.array([0.9, 0.8], dtype=np.float32)
-    np.testing.assert_array_equal(B.nms(boxes, scores, 0.5), [0, 1])
-    np.testing.assert_array_equal(B.nms(boxes, scores, 0.4999), [0])
-
-
-def test_equal_scores_are_visited_by_index() -> None:
-    boxes = np.array([[0, 0, 10, 10], [1, 1, 10, 10], [0, 0, 9, 9]], dtype=np.float32)
-    np.testing.assert_array_equal(B.nms(boxes, np.ones(3, dtype=np.float32), 0.5), [0])
-    np.testing.assert_array_equal(B.nms(boxes[::-1].copy(), np.ones(3, dtype=np.float32), 0.5), [0])
-
-
-@pytest.mark.parametrize("method", ["sparse", "dense"])
-def test_steps_reproduce_the_result_and_tell_the_story(method: str) -> None:
-    boxes = random_boxes(120, size=60.0)
-    scores = RNG.random(120).astype(np.float32)
-    steps = list(B.nms_steps(boxes, scores, 0.4, method=method))
-    np.testing.assert_array_equal([s.kept for s in steps], B.nms(boxes, scores, 0.4))
-    seen = set()
-    for step in steps:
-        # Every box leaves the queue exactly once: kept or suppressed.
-        for index in [step.kept, *step.suppressed.tolist()]:
-            assert index not in seen
-            seen.add(index)
-        np.testing.assert_allclose(
-            step.suppressed_iou, B.box_iou(boxes[[step.kept]], boxes[step.suppressed])[0], rtol=1e-6
-        )
-        assert (step.suppressed_iou > 0.4).all()
-        remaining = step.remaining
-        assert not set(remaining.tolist()) & seen
-        assert np.all(np.diff(scores[remaining]) <= 0)  # highest score first
-    assert seen == set(range(120))
-    assert steps[-1].remaining.size == 0
-
-
-def test_nms_report_statuses() -> None:
-    boxes = np.array(
-        [[0, 0, 10, 10], [1, 0, 11, 10], [50, 50, 60, 60], [0, 0, 10, 10], [80, 0, 90, 9]]
-    )
-    scores = np.array([0.9, 0.8, 0.7, 0.05, 0.6])
-    report = B.nms_report(boxes, scores, 0.5, score_threshold=0.1, max_detections=2)
-    np.testing.assert_array_equal(report.kept, [0, 2])
-    assert report.notes[0] == "kept (#0)"
-    assert report.notes[1] == "suppressed by box 0 (#0) at IoU 0.818"
-    assert report.notes[3] == "below score threshold (0.1)"
-    assert report.notes[4] == "cut: over max detections (2)"
-    assert report.status == ["kept", "suppressed", "kept", "below", "cut"]
-
-
-def test_class_aware_nms_keeps_overlapping_boxes_of_other_classes() -> None:
-    boxes = np.array([[0, 0, 10, 10], [0, 0, 10, 10]], dtype=np.float32)
-    scores = np.array([0.9, 0.8], dtype=np.float32)
-    np.testing.assert_array_equal(B.batched_nms(boxes, scores, np.array([0, 1]), 0.5), [0, 1])
-    np.testing.assert_array_equal(B.batched_nms(boxes, scores, np.array([1, 1]), 0.5), [0])
-
-
-# --- Soft-NMS -----------------------------------------------------------------------------------
-
-
-def slow_soft_nms(boxes, scores, iou_threshold, sigma, method, score_threshold):
-    """The algorithm of Bodla et al. written plainly: pick the best, decay the rest, repeat."""
-    scores = [float(s) for s in scores]
-    alive = [i for i in range(len(boxes)) if scores[i] >= score_threshold]
-    keep, kept_scores = [], []
-
-    def iou(i, j):
-        ax1, ay1, ax2, ay2 = (float(v) for v in boxes[i])
-        bx1, by1, bx2, by2 = (float(v) for v in boxes[j])
-        inter = max(0.0, min(ax2, bx2) - max(ax1, bx1)) * max(0.0, min(ay2, by2) - max(ay1, by1))
-        union = (ax2 - ax1) * (ay2 - ay1) + (bx2 - bx1) * (by2 - by1) - inter
-        return inter / union if union > 0 else 0.0
-
-    while alive:
-        best = max(alive, key=lambda i: (scores[i], -i))
-        keep.append(best)
-        kept_scores.append(scores[best])
-        alive.remove(best)
-        for j in list(alive):
-            overlap = iou(best, j)
-            if method == "linear":
-                scores[j] *= (1 - overlap) if overlap > iou_threshold else 1.0
-            else:
-                scores[j] *= math.exp(-(overlap**2) / sigma)
-            if scores[j] < score_threshold:
-                alive.remove(j)
-    return keep, kept_scores
-
-
-@pytest.mark.parametrize("method, sigma", [("linear", 0.5), ("gaussian", 0.5), ("gaussian", 0.1)])
-def test_soft_nms_matches_a_slow_reference(method: str, sigma: float) -> None:
-    rng = np.random.default_rng(5)
-    for _ in range(150):
-        n = int(rng.integers(0, 25))
-        boxes = random_boxes(n, rng, size=40.0).astype(np.float64)
-        scores = rng.random(n)
-        keep, kept_scores = B.soft_nms(boxes, scores, 0.3, sigma, method, 0.01)
-        expected_keep, expected_scores = slow_soft_nms(boxes, scores, 0.3, sigma, method, 0.01)
-        np.testing.assert_array_equal(keep, expected_keep)
-        np.testing.assert_allclose(kept_scores, expected_scores, rtol=1e-12)
-        assert np.all(np.diff(kept_scores) <= 1e-15)
-
-
-def test_soft_nms_keeps_an_overlapping_box_that_hard_nms_drops() -> None:
-    boxes = np.array([[0, 0, 10, 10], [2, 0, 12, 10]], dtype=float)  # IoU 0.667
-    scores = np.array([0.9, 0.8])
-    assert B.nms(boxes, scores, 0.5).tolist() == [0]
-    keep, kept = B.soft_nms(boxes, scores, 0.5, method="linear")
-    assert keep.tolist() == [0, 1] and kept[1] == pytest.approx(0.8 * (1 - 2 / 3))
-
-
-# --- degenerate input ---------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "boxes, scores, expected",
-    [
-        (np.zeros((0, 4)), np.zeros(0), []),  # empty: empty result
-        ([[5, 5, 5, 5], [5, 5, 5, 5]], [0.9, 0.8], [0, 1]),  # zero-area boxes never suppress
-        ([[0, 0, 10, 0], [0, 0, 10, 10]], [0.9, 0.8], [0, 1]),  # a flat box overlaps nothing
-        ([[0, 0, 10, 10]], [0.5], [0]),  # one box
-    ],
-)
-def test_degenerate_but_valid_input(boxes, scores, expected) -> None:
-    assert B.nms(np.array(boxes, dtype=float), np.array(scores), 0.5).tolist() == expected
-
-
-def test_zero_area_iou_is_zero_not_nan() -> None:
-    assert B.box_iou([[5, 5, 5, 5]], [[5, 5, 5, 5]])[0, 0] == 0.0
-    assert B.generalized_box_iou([[5, 5, 5, 5]], [[5, 5, 5, 5]])[0, 0] == 0.0
-    assert B.box_iou(np.zeros((0, 4)), np.zeros((3, 4))).shape == (0, 3)
-
-
-@pytest.mark.parametrize(
-    "boxes, scores, message",
-    [
-        ([[10, 0, 0, 10]], [0.5], "x2 < x1"),  # swapped corners are rejected, not normalised
-        ([[0, 10, 10, 0]], [0.5], "x2 < x1 or y2 < y1"),  # swapped y
-        ([[0, 0, np.nan, 10]], [0.5], "NaN or infinite"),  # NaN coordinate
-        ([[0, 0, np.inf, 10]], [0.5], "NaN or infinite"),  # infinite coordinate
-        ([[0, 0, 10, 10]], [np.nan], "finite"),  # NaN score
-        ([[0, 0, 10, 10]], [0.5, 0.4], "one value per box"),  # count mismatch
-        ([[0, 0, 10]], [0.5], "shape"),  # three coordinates
-    ],
-)
-def test_bad_input_is_a_clear_error(boxes, scores, message) -> None:
-    with pytest.raises(B.BoxError, match=message):
-        B.nms(np.array(boxes, dtype=float), np.array(scores, dtype=float), 0.5)
-
-
-@pytest.mark.parametrize("threshold", [float("nan"), "half", None])
-def test_bad_threshold_is_a_clear_error(threshold) -> None:
-    with pytest.raises(B.BoxError, match="iou_threshold"):
-        B.nms(np.array([[0, 0, 1, 1]], dtype=float), np.array([1.0]), threshold)
-
-
-def test_cluster_scene_is_seeded_and_valid() -> None:
-    first, second = B.cluster_scene(seed=3), B.cluster_scene(seed=3)
-    np.testing.assert_array_equal(first.boxes, second.boxes)
-    assert len(first.boxes) == 4 * 8 + 3
-    B.as_boxes(first.boxes)
-    assert (first.boxes[:, 2] <= first.width).all() and (first.scores <= 1).all()
-
-
-def test_overlap_gathers_the_iou_labs_numbers() -> None:
-    numbers = B.overlap([0, 0, 10, 10], [5, 5, 20, 15])
-    assert (numbers.area_a, numbers.area_b, numbers.intersection) == (100, 150, 25)
-    assert numbers.union == 225 and numbers.enclosing == 20 * 15
-    assert numbers.intersection_box == (5, 5, 10, 10) and numbers.enclosing_box == (0, 0, 20, 15)
-    a, b = torch.tensor([[0.0, 0, 10, 10]]), torch.tensor([[5.0, 5, 20, 15]])
-    assert numbers.iou == pytest.approx(ops.box_iou(a, b).item())
-    assert numbers.ciou == pytest.approx(ops.complete_box_iou(a, b).item(), abs=1e-6)
-    assert B.overlap([0, 0, 10, 10], [10, 0, 20, 10]).intersection_box is None  # touching
-
-
-def test_sliding_curves_show_iou_flat_and_giou_sloped_once_apart() -> None:
-    shifts = np.linspace(-40, 40, 161)
-    curves = B.sliding_overlaps([0, 0, 10, 10], [0, 0, 10, 10], shifts)
-    apart = np.abs(shifts) > 11  # beyond touching, with a margin for the numerical slope
-    assert np.all(curves["iou"][apart] == 0) and np.all(curves["d_iou"][apart] == 0)
-    assert np.all(np.abs(curves["d_giou"][apart]) > 0)
-    assert np.all(np.sign(curves["d_giou"][shifts > 11]) == -1)  # moving further right: GIoU falls
-    assert curves["iou"][np.argmin(np.abs(shifts))] == 1.0
-
-
-# --- hostile values: every argument of every public function ------------------------------------
+from lab.boxes import BoxError, as_boxes, as_labels, as_scores, box_area, one_box
+from tests.hostile import attack, must_refuse, outcome
 
 GOOD_BOXES = np.array([[0, 0, 10, 10], [5, 5, 15, 15], [20, 20, 30, 40]], dtype=np.float64)
 GOOD_SCORES = np.array([0.9, 0.8, 0.7])
 EDGE_CASES = [
-    (B.as_boxes, {"boxes": GOOD_BOXES}),
-    (B.as_scores, {"scores": GOOD_SCORES, "count": 3}),
-    (B.box_area, {"boxes": GOOD_BOXES}),
-    (B.box_iou, {"a": GOOD_BOXES, "b": GOOD_BOXES[:2]}),
-    (B.generalized_box_iou, {"a": GOOD_BOXES, "b": GOOD_BOXES[:2]}),
-    (B.distance_box_iou, {"a": GOOD_BOXES, "b": GOOD_BOXES[:2]}),
-    (B.complete_box_iou, {"a": GOOD_BOXES, "b": GOOD_BOXES[:2]}),
-    (B.score_order, {"scores": GOOD_SCORES}),
-    (B.nms_steps, {"boxes": GOOD_BOXES, "scores": GOOD_SCORES, "iou_threshold": 0.5}),
-    (B.nms, {"boxes": GOOD_BOXES, "scores": GOOD_SCORES, "iou_threshold": 0.5}),
-    (
-        B.batched_nms,
-        {"boxes": GOOD_BOXES, "scores": GOOD_SCORES, "classes": [0, 1, 0], "iou_threshold": 0.5},
-    ),
-    (
-        B.nms_report,
-        {
-            "boxes": GOOD_BOXES,
-            "scores": GOOD_SCORES,
-            "iou_threshold": 0.5,
-            "score_threshold": 0.1,
-            "max_detections": 10,
-        },
-    ),
-    (
-        B.soft_nms,
-        {
-            "boxes": GOOD_BOXES,
-            "scores": GOOD_SCORES,
-            "iou_threshold": 0.3,
-            "sigma": 0.5,
-            "score_threshold": 0.001,
-        },
-    ),
-    (
-        B.cluster_scene,
-        {
-            "objects": 2,
-            "per_object": 3,
-            "jitter": 0.1,
-            "classes": 2,
-            "seed": 0,
-            "width": 64,
-            "height": 48,
-            "clutter": 1,
-        },
-    ),
-    (B.overlap, {"a": [0.0, 0.0, 10.0, 10.0], "b": [5.0, 5.0, 15.0, 15.0]}),
-    (
-        B.sliding_overlaps,
-        {
-            "a": [0.0, 0.0, 10.0, 10.0],
-            "b": [5.0, 5.0, 15.0, 15.0],
-            "shifts": np.linspace(-5, 5, 11),
-        },
-    ),
-    (B.format_detections, {"boxes": GOOD_BOXES, "scores": GOOD_SCORES, "classes": [0, 1, 0]}),
+    (as_boxes, {"boxes": GOOD_BOXES}),
+    (as_scores, {"scores": GOOD_SCORES, "count": 3}),
+    (as_labels, {"classes": [0, 1, 0], "count": 3}),
+    (box_area, {"boxes": GOOD_BOXES}),
+    (one_box, {"box": [0.0, 0.0, 10.0, 10.0]}),
 ]
 
 
 @pytest.mark.parametrize("function, kwargs, variant", attack(EDGE_CASES))
 def test_every_argument_refuses_hostile_values_with_a_box_error(function, kwargs, variant) -> None:
-    result = outcome(lambda: function(**kwargs), B.BoxError)
+    result = outcome(lambda: function(**kwargs), BoxError)
     if must_refuse(variant):
         assert result == "refused"
 
 
-@pytest.mark.parametrize("name, text", list(TEXTS.items()))
-def test_typed_detections_are_parsed_or_refused_with_the_line(name, text) -> None:
-    line = f"10 10 50 50 {text} 1" if name != "empty" else ""
-    for typed in (text, line, f"0 0 {text} 40 0.5"):
-        if outcome(lambda typed=typed: B.parse_detections(typed), B.BoxError) == "refused":
-            with pytest.raises(B.BoxError, match="line|at most|boxes"):
-                B.parse_detections(typed)
-
-
 @pytest.mark.parametrize(
-    "line, words",
+    "boxes, message",
     [
-        ("0 0 10 10 0.5 100000000000000000000000", "class must be a whole number from 0 to 999"),
-        ("0 0 10 10 0.5 1e23", "class must be a whole number from 0 to 999"),
-        ("0 0 10 10 0.5 -1", "class must be a whole number from 0 to 999"),
-        ("0 0 10 10 0.5 cat", "class must be a whole number"),
-        ("0 0 1e300 1e300 0.5", "within ±1e+06 pixels"),
-        ("0 0 1e9 10 0.5", "within ±1e+06 pixels"),
-        ("nan 0 10 10 0.5", "finite"),
+        ([[10, 0, 0, 10]], "x2 < x1"),  # swapped corners are rejected, not normalised
+        ([[0, 10, 10, 0]], "x2 < x1 or y2 < y1"),  # swapped y
+        ([[0, 0, np.nan, 10]], "NaN or infinite"),  # NaN coordinate
+        ([[0, 0, np.inf, 10]], "NaN or infinite"),  # infinite coordinate
+        ([[0, 0, 10]], "shape"),  # three coordinates
+        ([[0, 0, 1e7, 10]], "beyond ±1e\\+06 pixels"),  # beyond any photo
     ],
 )
-def test_typed_detections_name_what_is_wrong(line, words) -> None:
-    with pytest.raises(B.BoxError, match="line 1") as raised:
-        B.parse_detections(line)
-    assert words in str(raised.value)
+def test_bad_boxes_are_a_clear_error(boxes, message) -> None:
+    with pytest.raises(BoxError, match=message):
+        as_boxes(np.array(boxes, dtype=float))
+
+
+def test_labels_may_be_names_or_whole_numbers_but_not_nan() -> None:
+    assert as_labels(["person", "cat"], 2).tolist() == ["person", "cat"]
+    assert as_labels(np.array([1.0, 2.0]), 2).tolist() == [1.0, 2.0]
+    with pytest.raises(BoxError, match="NaN"):
+        as_labels([1.0, np.nan], 2)
+    with pytest.raises(BoxError, match="one label per box"):
+        as_labels([1, 2, 3], 2)
 
 
 def test_boxes_far_off_the_canvas_are_refused_beyond_the_limit_and_drawn_quickly_within() -> None:
     from lab.viz.nms import draw_boxes
 
-    with pytest.raises(B.BoxError, match="beyond"):
-        B.as_boxes([[0, 0, 1e9, 1e9]])
+    with pytest.raises(BoxError, match="beyond"):
+        as_boxes([[0, 0, 1e9, 1e9]])
     picture = draw_boxes(64, 48, np.array([[0, 0, 1e9, 1e9], [-1e6, 5, 1e6, 20]]), [0, 1])
     assert picture.shape == (48, 64, 3)
     assert (picture[0, :, 1] < 255).any()  # the clipped outlines are still drawn along the edges
-
-
-def test_sliding_overlaps_needs_two_increasing_shifts() -> None:
-    with pytest.raises(B.BoxError, match="at least two"):
-        B.sliding_overlaps([0, 0, 10, 10], [5, 5, 15, 15], [0.0])
-    with pytest.raises(B.BoxError, match="increasing"):
-        B.sliding_overlaps([0, 0, 10, 10], [5, 5, 15, 15], [1.0, 0.0])
-
-
-def test_max_detections_infinite_is_refused_not_an_overflow() -> None:
-    with pytest.raises(B.BoxError, match="max_detections"):
-        B.nms_report(GOOD_BOXES, GOOD_SCORES, 0.5, max_detections=math.inf)

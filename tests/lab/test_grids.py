@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lab import convolution as C
+from lab import convolution
 from lab.grids import (
     MAX_STEPPED_GRID,
     MAX_STEPPED_KERNEL,
@@ -18,8 +18,8 @@ from tests.hostile import TEXTS, attack, must_refuse, outcome
 
 def test_lecture_input_and_kernel_give_the_lecture_output() -> None:
     np.testing.assert_array_equal(
-        C.conv2d(example_input("lecture 5×5 example"), example_kernel("lecture 3×3")),
-        C.LECTURE_OUTPUT,
+        convolution.conv2d(example_input("lecture 5×5 example"), example_kernel("lecture 3×3")),
+        convolution.LECTURE_OUTPUT,
     )
 
 

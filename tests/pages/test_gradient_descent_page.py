@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from lab import optim as O
+from lab import optim
 from tests.pages.conftest import assault, texts
+
+
+def directions(app):
+    """The per-direction table (the one with a 'direction' column)."""
+    return next(d.value for d in app.dataframe if "direction" in d.value.columns)
 
 
 def metric(app, label: str) -> str:
@@ -38,7 +43,7 @@ def test_eta_1_1_makes_the_b_axis_diverge(run_page) -> None:
         "**w1** (λ = 1): factor 1 − η·λ = -0.1 → **converges while oscillating in sign**." in shown
     )
     assert metric(app, "largest stable η = 2/λmax") == "1"
-    table = app.dataframe[0].value
+    table = directions(app)
     assert table.loc[1, "steps to |·| < 0.001"] == "never"
 
 
@@ -46,8 +51,8 @@ def test_divergence_is_reported_not_plotted_as_nan(run_page) -> None:
     app = homework(run_page, 1.1)
     app.slider(key="gd_steps").set_value(500).run()
     warnings = " ".join(w.value for w in app.warning)
-    path = O.descent_path(O.quadratic(1, 2), [-4, 3], 1.1, 500)
-    assert f"diverged after {len(path)} steps: |w| exceeded 1e+12" in warnings
+    path = optim.descent_path(optim.quadratic(1, 2), [-4, 3], 1.1, 500)
+    assert f"the path stops at step {len(path) - 1}" in warnings
     assert metric(app, "measured rate") == "diverged"
 
 
@@ -62,7 +67,7 @@ def test_eta_star_button_and_rates(run_page) -> None:
 def test_best_momentum_button(run_page) -> None:
     app = run_page("gradient_descent")  # a = 1, b = 10
     app.button(key="gd_set_momentum").click().run()
-    eta, beta = O.optimal_momentum(O.quadratic(1, 10))
+    eta, beta = optim.optimal_momentum(optim.quadratic(1, 10))
     assert app.session_state["gd_method"] == "heavy-ball momentum"
     assert app.session_state["gd_eta"] == pytest.approx(eta) and app.session_state[
         "gd_beta"
@@ -78,8 +83,21 @@ def test_compare_and_rotation(run_page) -> None:
     app.toggle(key="gd_compare").set_value(True).run()
     app.slider(key="gd_angle").set_value(30).run()
     assert not app.exception
-    assert "eigen-direction 1" in app.dataframe[0].value["direction"].tolist()
+    assert "eigen-direction 1" in directions(app)["direction"].tolist()
     assert metric(app, "κ = λmax/λmin") == "10"
+
+
+def test_compare_mode_describes_the_three_plotted_rates(run_page) -> None:
+    app = run_page("gradient_descent")  # a = 1, b = 10; the slider's own eta is 0.15
+    app.toggle(key="gd_compare").set_value(True).run()
+    A = optim.quadratic(1, 10)
+    star, edge = optim.optimal_learning_rate(A), optim.largest_stable_learning_rate(A)
+    summary = app.dataframe[0].value
+    assert len(summary) == 3 and not any(m.label == "predicted rate" for m in app.metric)
+    for row, rate in zip(summary.itertuples(), (0.5 * star, star, 0.99 * edge), strict=True):
+        assert float(row._2) == pytest.approx(optim.predicted_rate(A, rate), abs=1e-4)
+    rates = set(directions(app)["η"])
+    assert len(rates) == 3 and "0.15" not in rates
 
 
 def test_hostile_values_in_every_input_give_messages_not_tracebacks(run_page) -> None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 import torchvision.ops as ops
 
+from lab.iou import PAIRS as PRESETS
+from lab.iou import sliding_overlaps
 from tests.pages.conftest import assault, texts
 
 
@@ -57,7 +60,7 @@ def test_moving_a_box_numerically_updates_the_iou(run_page) -> None:
 )
 def test_presets(run_page, preset, iou, giou) -> None:
     app = run_page("iou")
-    app.selectbox(key="iou_preset").set_value(preset).run()
+    app.button(key=f"iou_preset_{list(PRESETS).index(preset)}").click().run()
     assert metric(app, "IoU") == pytest.approx(iou, abs=5e-5)
     if giou is None:
         assert metric(app, "GIoU") < 0  # disjoint: GIoU measures the gap
@@ -67,16 +70,36 @@ def test_presets(run_page, preset, iou, giou) -> None:
         assert metric(app, label) == pytest.approx(value, abs=5e-5)
 
 
-def test_swapped_corners_give_a_message_not_a_traceback(run_page) -> None:
+def test_a_preset_always_resets_both_boxes(run_page) -> None:
+    app = run_page("iou")
+    app.button(key="iou_preset_1").click().run()  # identical
+    app.number_input(key="iou_b_x1").set_value(10).run()
+    app.button(key="iou_preset_1").click().run()  # the same preset again: both boxes reset
+    assert boxes(app) == tuple(list(map(float, box)) for box in PRESETS["identical"])
+    assert metric(app, "IoU") == 1.0
+
+
+def test_swapped_corners_name_the_box_and_the_coordinate(run_page) -> None:
     app = run_page("iou")
     app.number_input(key="iou_a_x1").set_value(300).run()  # x1 = 300 > x2 = 220
     assert not app.exception
-    assert "x2 < x1" in " ".join(e.value for e in app.error)
+    errors = " ".join(e.value for e in app.error)
+    assert "Box A: its right edge x2 = 220 is left of its left edge x1 = 300" in errors
+    assert "Make x2 at least 300" in errors and "a[0]" not in errors
+    app.number_input(key="iou_a_x2").set_value(340).run()  # fixed: the numbers come back
+    assert not app.error and metric(app, "IoU") == pytest.approx(oracle(app)["IoU"], abs=5e-5)
 
 
-def test_the_flat_iou_argument_is_quantified(run_page) -> None:
+@pytest.mark.parametrize("preset", ["partial overlap", "disjoint", "nested"])
+def test_the_flat_iou_argument_is_quantified(run_page, preset) -> None:
     app = run_page("iou")
-    assert "IoU is flat at 0 and its slope is 0" in texts(app)
+    app.button(key=f"iou_preset_{list(PRESETS).index(preset)}").click().run()
+    a, b = boxes(app)
+    shifts = np.union1d(np.linspace(-(b[2] - a[0]) - 60, (a[2] - b[0]) + 60, 401), [0.0])
+    curves = sliding_overlaps(a, b, shifts)
+    flat = ((curves["iou"] == 0) & (np.abs(curves["d_iou"]) < 1e-12)).mean()
+    assert 0 < flat < 1
+    assert f"over {100 * flat:.0f}% of this range the boxes do not overlap" in texts(app)
 
 
 def test_hostile_values_in_every_input_give_messages_not_tracebacks(run_page) -> None:

@@ -1,4 +1,4 @@
-"""The stepper figures: valid Plotly, one frame per step, frames in sync with the maths."""
+"""The grid stepper figures: valid Plotly, one frame per step, frames in sync with the maths."""
 
 from __future__ import annotations
 
@@ -6,32 +6,66 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from lab import convolution as C
-from lab.viz.convolution import conv_stepper, matrix_heatmap, pool_stepper, transpose_stepper
-from lab.viz.stepper import PrebuiltFigure
+from lab import convolution
+from lab.viz.convolution import (
+    conv_figure,
+    matrix_heatmap,
+    pool_figure,
+    transpose_figure,
+    wrap_title,
+)
+from lab.viz.style import PROJECTOR
 
 
-def test_conv_stepper_is_a_valid_plotly_figure_with_a_frame_per_step() -> None:
-    figure, steps, geo = conv_stepper(C.LECTURE_INPUT, C.LECTURE_KERNEL, start=4)
+def stepped(x: np.ndarray, w: np.ndarray, **settings):
+    """What the page does: the steps once, the maps collected from them, the figure drawn."""
+    volume = x if x.ndim == 3 else x[None]
+    weights = w if w.ndim == 4 else w[None, None]
+    geo = convolution.geometry(volume.shape[1:], weights.shape[2:], **settings)
+    steps = list(convolution.conv2d_steps(volume, weights, **settings))
+    maps = convolution.collect(steps, (weights.shape[0], *geo.output))
+    return volume, steps, geo, maps
+
+
+def lecture_figure(start: int = 0, **settings) -> tuple[dict, list]:
+    volume, steps, geo, maps = stepped(
+        convolution.LECTURE_INPUT, convolution.LECTURE_KERNEL, **settings
+    )
+    return conv_figure(volume, steps, geo, maps[0], "Output", start=start), steps
+
+
+def title(frame_or_layout: dict) -> str:
+    return frame_or_layout["annotations"][0]["text"]
+
+
+def heatmaps(figure: dict) -> list[dict]:
+    return [trace for trace in figure["data"] if trace["type"] == "heatmap"]
+
+
+def test_conv_figure_is_valid_plotly_with_a_frame_per_step() -> None:
+    figure, steps = lecture_figure(start=4)
     go.Figure(figure)  # full schema validation: raises on any invalid property
     assert len(figure["frames"]) == len(steps) == 9
     assert figure["layout"]["sliders"][0]["active"] == 4
-    assert "output[1, 1]" in figure["layout"]["title"]["text"]
-    assert "= 17" in figure["layout"]["title"]["text"]  # the lecture's centre value
+    assert "output[1, 1]" in title(figure["layout"])
+    assert title(figure["layout"]).endswith("= 17")  # the lecture's centre value
 
 
 def test_each_frame_shows_its_steps_window_products_and_value() -> None:
-    figure, steps, _ = conv_stepper(C.LECTURE_INPUT, C.LECTURE_KERNEL, stride=2, padding=1)
+    figure, steps = lecture_figure(stride=2, padding=1)
+    taps_x0 = figure["data"][0]["x0"]
     for frame, step in zip(figure["frames"], steps, strict=True):
         taps, products = frame["data"][0], frame["data"][1]
-        assert sorted(set(taps["y"])) == step.rows.tolist()
-        assert sorted(set(taps["x"])) == step.cols.tolist()
+        assert sorted(set(np.array(taps["y"]) - taps_x0)) == step.rows.tolist()
+        assert sorted(set(np.array(taps["x"]) - taps_x0)) == step.cols.tolist()
         np.testing.assert_array_equal(products["z"], step.products[0])
-        assert frame["layout"]["title"]["text"].endswith(f"= {step.value:g}")
+        assert title(frame["layout"]).endswith(f"= {step.value:g}")
+        assert title(frame["layout"]).startswith(f"step {step.index + 1}/{len(steps)}")
 
 
 def test_output_cells_not_yet_computed_are_veiled() -> None:
-    figure, _, _ = conv_stepper(np.arange(16.0).reshape(4, 4), np.ones((2, 2)))  # 3 x 3 output
+    volume, steps, geo, maps = stepped(np.arange(16.0).reshape(4, 4), np.ones((2, 2)))
+    figure = conv_figure(volume, steps, geo, maps[0], "Output")
 
     def veils(frame: dict) -> list[dict]:
         shapes = frame["layout"]["shapes"]
@@ -39,84 +73,94 @@ def test_output_cells_not_yet_computed_are_veiled() -> None:
 
     # Every frame carries the same number of shapes: Plotly merges shape lists index by index.
     assert len({len(frame["layout"]["shapes"]) for frame in figure["frames"]}) == 1
+    out = heatmaps(figure)[-1]
     # After step 4 (output [1, 0]) the rest of row 1 and all of row 2 are hidden.
-    shown = [(v["x0"], v["y0"], v["x1"], v["y1"]) for v in veils(figure["frames"][3])]
+    shown = [
+        (v["x0"] - out["x0"], v["y0"] - out["y0"], v["x1"] - out["x0"], v["y1"] - out["y0"])
+        for v in veils(figure["frames"][3])
+    ]
     assert shown == [(0.5, 0.5, 2.5, 1.5), (-0.5, 1.5, 2.5, 2.5)]
     assert not veils(figure["frames"][8])
 
 
-def test_multichannel_stepper_has_a_row_per_channel() -> None:
-    x = np.random.default_rng(0).integers(0, 5, (3, 5, 5)).astype(float)
+def test_every_panel_has_cells_of_one_size() -> None:
+    """Input channels, kernel window and output share one pair of axes: same size on screen."""
+    x = np.random.default_rng(0).integers(0, 5, (3, 9, 9)).astype(float)
     w = np.random.default_rng(1).integers(-1, 2, (2, 3, 3, 3)).astype(float)
-    figure, steps, _ = conv_stepper(x, w, filter_index=1, channel_names=("R", "G", "B"))
+    volume, steps, geo, maps = stepped(x, w, padding=1)
+    mine = [s for s in steps if s.filter == 1]
+    figure = conv_figure(volume, mine, geo, maps[1], "Output map 1", ("R", "G", "B"))
     go.Figure(figure)
-    assert all(step.filter == 1 for step in steps)
+    grids = heatmaps(figure)
+    inputs, output = grids[0:6:2], grids[-1]
+    assert {(g["dx"], g["dy"]) for g in inputs + [output]} == {(1.0, 1.0)}
+    assert len({g["x0"] for g in inputs}) == 1  # stacked in one column
+    assert len({np.array(g["z"]).shape for g in inputs}) == 1
+    np.testing.assert_array_equal(output["z"], convolution.conv2d(x, w, padding=1)[1])
     assert len(figure["frames"][0]["data"]) == 6  # taps + products for each of 3 channels
-    np.testing.assert_array_equal(figure["data"][-1]["z"], C.conv2d(x, w)[1])
+    assert all(step.filter == 1 for step in mine)
+
+
+def test_a_multichannel_formula_is_a_line_per_channel_and_a_total() -> None:
+    x = np.ones((3, 4, 4))
+    w = np.ones((1, 3, 2, 2))
+    volume, steps, geo, maps = stepped(x, w)
+    figure = conv_figure(volume, steps, geo, maps[0], "Output", ("R", "G", "B"))
+    text = title(figure["frames"][0]["layout"])
+    assert "<br>R: " in text and "<br>G: " in text and text.endswith("total = 4 + 4 + 4 = 12")
 
 
 @pytest.mark.parametrize("mode", ["max", "avg"])
-def test_pool_stepper_matches_pool2d(mode: str) -> None:
+def test_pool_figure_matches_pool2d(mode: str) -> None:
     x = np.random.default_rng(2).integers(0, 9, (6, 6)).astype(float)
-    figure, steps = pool_stepper(x, 2, 2, mode)
+    steps = list(convolution.pool2d_steps(x, 2, 2, mode))
+    out = convolution.collect(steps, (1, 3, 3))[0]
+    figure = pool_figure(x, steps, out, mode)
     go.Figure(figure)
-    np.testing.assert_array_equal(figure["data"][-1]["z"], C.pool2d(x, 2, 2, mode))
+    np.testing.assert_array_equal(heatmaps(figure)[-1]["z"], convolution.pool2d(x, 2, 2, mode))
     assert len(figure["frames"]) == 9
+    assert title(figure["frames"][0]["layout"]).endswith(f"= {out[0, 0]:g}")
 
 
-def test_transpose_stepper_accumulates_to_the_result() -> None:
+def test_transpose_figure_accumulates_to_the_result() -> None:
     x = np.array([[1.0, 2.0], [3.0, 4.0]])
-    figure, steps, geo = transpose_stepper(x, C.LECTURE_KERNEL, stride=2, padding=1)
+    w = convolution.LECTURE_KERNEL
+    geo = convolution.transpose_geometry(x.shape, w.shape, 2, 1)
+    steps = list(convolution.conv_transpose2d_steps(x, w, 2, 1))
+    figure = transpose_figure(x, w, steps, geo)
     go.Figure(figure)
     last = np.array(figure["frames"][-1]["data"][-1]["z"])
     top, left = geo.padding
     np.testing.assert_array_equal(
         last[top : top + geo.output[0], left : left + geo.output[1]],
-        C.conv_transpose2d(x, C.LECTURE_KERNEL, 2, 1),
+        convolution.conv_transpose2d(x, w, 2, 1),
     )
 
 
-def test_prebuilt_figure_hands_over_its_dict_unchanged() -> None:
-    figure, _, _ = conv_stepper(C.LECTURE_INPUT, C.LECTURE_KERNEL)
-    assert PrebuiltFigure(figure).to_dict() is figure
+def test_projector_sizes_write_bigger_numbers_in_the_cells() -> None:
+    volume, steps, geo, maps = stepped(convolution.LECTURE_INPUT, convolution.LECTURE_KERNEL)
+    figure = conv_figure(volume, steps, geo, maps[0], "Output", sizes=PROJECTOR)
+    assert heatmaps(figure)[0]["textfont"]["size"] >= 18
+    assert figure["layout"]["annotations"][0]["font"]["size"] >= 20
 
 
-def test_matrix_heatmap_draws_the_matrix() -> None:
-    matrix = C.conv_matrix((4, 4), C.LECTURE_KERNEL)
-    np.testing.assert_array_equal(matrix_heatmap(matrix, "C", "out", "in").data[0].z, matrix)
+def test_numbers_that_cannot_fit_are_not_written() -> None:
+    """A 32 x 32 grid of three-digit values with a 7 x 7 kernel: cells too small for text."""
+    x = np.full((32, 32), 255.0)
+    volume, steps, geo, maps = stepped(x, np.ones((7, 7)))
+    figure = conv_figure(volume, steps, geo, maps[0], "Output")
+    assert "texttemplate" not in heatmaps(figure)[0]
 
 
-def test_nms_figure_first_frame_keeps_the_status_colours() -> None:
-    from lab import boxes as B
-    from lab.viz.nms import STYLES, hard_nms_frames, nms_figure
-
-    scene = B.cluster_scene(seed=1)
-    report = B.nms_report(scene.boxes, scene.scores, 0.5, 0.05, scene.classes)
-    frames = hard_nms_frames(report, scene.scores, scene.classes)
-    figure = nms_figure(scene.boxes, scene.width, scene.height, frames, start=len(frames) - 1)
-    go.Figure(figure)
-    marker = figure["data"][-1]["marker"]
-    assert "colorscale" in marker and len(marker["color"]) == len(scene.boxes)
-    kept_code = list(STYLES).index("kept")
-    assert marker["color"].count(kept_code) == len(report.kept)
-    assert len(figure["frames"]) == len(report.steps) + 2  # sorted list, each round, result
+def test_wrap_title_breaks_long_sums() -> None:
+    formula = " + ".join(["1*2"] * 20) + " = 40"
+    text = wrap_title("step 1/1", formula, per_line=9)
+    assert text.count("<br>") == 3 and text.startswith("step 1/1<br>1*2 + ")
 
 
-def test_descent_contour_figure_is_valid_and_ends_at_the_last_iterate() -> None:
-    from lab import optim as O
-    from lab.viz.optim import LabelledPath, contour_figure, curves_figure, stability_figure
-
-    A = O.quadratic(1, 2)
-    paths = [
-        LabelledPath("a", "#000", O.descent_path(A, [-4, 3], 0.9, 30)),
-        LabelledPath("b", "#111", O.descent_path(A, [-4, 3], 1.1, 300)),
-    ]
-    figure = contour_figure(A, paths, np.array([-4.0, 3.0]))
-    go.Figure(figure)
-    go.Figure(curves_figure(A, paths))
-    go.Figure(stability_figure(A, 0.9))
-    trail = figure["data"][2]
-    assert trail["x"][-1] == pytest.approx(paths[0].points[-1, 0], abs=1e-6)
-    assert len(figure["frames"]) <= 121
-    values = [v for frame in figure["frames"] for d in frame["data"] for v in d["x"]]
-    assert all(np.isfinite(values))
+def test_matrix_heatmap_draws_the_matrix_with_whole_ticks() -> None:
+    matrix = convolution.conv_matrix((4, 4), convolution.LECTURE_KERNEL)
+    figure = matrix_heatmap(matrix, "C", "out", "in")
+    np.testing.assert_array_equal(figure.data[0].z, matrix)
+    assert figure.layout.xaxis.dtick == 1 and figure.layout.xaxis.tick0 == 0
+    assert figure.layout.yaxis.tickmode == "linear"

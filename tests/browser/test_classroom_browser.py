@@ -1,0 +1,147 @@
+"""What a lecturer relies on, in Chromium: settings survive navigation and agree with what is
+drawn, links restore a setup, projector mode puts the key figure above the fold at 1280 x 720,
+the copy-link button copies the setup, and both themes render every page."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from lab import convolution, kernels
+from lab.format import format_number
+from lab.images import to_gray
+from lab.nms import nms_report
+from lab.scenes import cluster_scene
+from tests.browser.conftest import metric, new_page, open_page, rerun, screenshot
+from ui.common import cached_sample
+
+KEY_FIGURES = {
+    # page: the element that is the page's key figure
+    "kernel_lab": "[data-testid='stImage'] img, iframe",
+    "convolution": ".st-key-conv_fig_Convolution .js-plotly-plot",
+    "iou": "[data-testid='box-canvas-svg']",
+    "nms": ".st-key-nms_fig .js-plotly-plot",
+    "gradient_descent": ".st-key-gd_plot .js-plotly-plot",
+}
+
+
+def navigate(page, title: str) -> None:
+    link = page.locator("[data-testid='stSidebarNavLink']").filter(has_text=title).first
+    with rerun(page):
+        link.click()
+
+
+def camera_output(kernel: np.ndarray, row: int = 100, col: int = 100) -> str:
+    output = kernels.apply_kernel(to_gray(cached_sample("camera", 640)), kernel)
+    return format_number(output[row, col], 6)
+
+
+def test_leaving_and_coming_back_keeps_controls_and_results_in_agreement(page, server_url) -> None:
+    open_page(page, server_url, "kernel_lab")
+    choice = page.locator(".st-key-kern_preset input")
+    with rerun(page):
+        choice.click()
+        page.keyboard.type("laplacian")
+        page.keyboard.press("Enter")
+    laplacian = kernels.PRESETS["laplacian"]
+    assert metric(page, "Output pixel") == camera_output(laplacian)
+    navigate(page, "Home")
+    navigate(page, "Kernel lab")
+    assert page.locator(".st-key-kern_preset input").input_value() == "laplacian"
+    text = page.get_by_label("Weights as text (rows on lines; 1/16 allowed)").input_value()
+    np.testing.assert_array_equal(kernels.parse_kernel(text), laplacian)
+    assert metric(page, "Output pixel") == camera_output(laplacian)
+
+    navigate(page, "Convolution stepper")
+    stride = page.get_by_label("Stride (rows)")
+    stride.fill("2")
+    with rerun(page):
+        stride.press("Enter")
+    assert metric(page, "Output shape") == "2 × 3"
+    navigate(page, "IoU lab")
+    navigate(page, "Convolution stepper")
+    assert page.get_by_label("Stride (rows)").input_value() == "2"
+    assert metric(page, "Output shape") == "2 × 3"
+    heading = page.locator(".js-plotly-plot .annotation-text").first.text_content()
+    assert heading.startswith("step 1/6")
+
+
+def test_a_link_opens_the_page_in_its_state(page, server_url) -> None:
+    open_page(
+        page, server_url, "kernel_lab?kern_preset=gaussian&kern_size=5&kern_row=40&kern_col=7"
+    )
+    gaussian = kernels.gaussian_kernel(5, kernels.COURSE_SIGMA)
+    assert metric(page, "Output pixel (40, 7)") == camera_output(gaussian, 40, 7)
+    text = page.get_by_label("Weights as text (rows on lines; 1/16 allowed)").input_value()
+    assert kernels.parse_kernel(text).shape == (5, 5)
+
+    open_page(page, server_url, "convolution?conv_mode=Pooling&conv_pool_size=3&conv_pool_stride=1")
+    assert metric(page, "Output shape") == "3 × 3"
+    expected = convolution.pool2d(convolution.LECTURE_INPUT, 3, 1)
+    heading = page.locator(".js-plotly-plot .annotation-text").first.text_content()
+    assert heading.endswith(f"= {expected[0, 0]:g}")
+
+    open_page(page, server_url, "nms?nms_iou_threshold=0.3&nms_class_aware=false")
+    scene = cluster_scene(4, 8, 0.12, 2, 0, 640, 480, 3)
+    kept = nms_report(scene.boxes, scene.scores, 0.3, 0.05, None, 100).kept
+    assert metric(page, "Kept") == str(len(kept))
+
+
+def test_a_stale_or_bad_link_parameter_is_named_quietly(page, server_url) -> None:
+    open_page(page, server_url, "kernel_lab?kern_preset=bogus&kern_border=zero&old_setting=1")
+    note = page.get_by_text("Part of the link was not used")
+    note.wait_for()
+    words = note.inner_text()
+    assert "kern_preset=bogus" in words and "old_setting (not a setting of this page)" in words
+    assert "kern_border" not in words  # the good parameter was used
+    assert (
+        page.locator("[data-testid='stRadio']")
+        .filter(has_text="Border")
+        .get_by_label("zero")
+        .is_checked()
+    )
+
+
+@pytest.mark.parametrize("path", list(KEY_FIGURES))
+def test_projector_mode_puts_the_key_figure_above_the_fold(browser, server_url, path) -> None:
+    page = new_page(browser, 1280, 720)
+    open_page(page, server_url, f"{path}?app_projector=true")
+    figure = page.locator(KEY_FIGURES[path]).first
+    figure.wait_for()
+    box = figure.bounding_box()
+    assert box["y"] < 720 * 0.35 and box["height"] > 250, box  # starts high, and is big
+    sidebar = page.locator("[data-testid='stSidebar']")
+    assert sidebar.get_attribute("data-collapsed") == "true"  # folded away
+    if path in ("convolution", "nms", "gradient_descent"):
+        size = page.locator(".js-plotly-plot .annotation-text").first.evaluate(
+            "e => parseFloat(getComputedStyle(e).fontSize)"
+        )
+        assert size >= 20  # the frame's formula, readable from the back
+    screenshot(page, f"projector_{path}")
+    assert not page.errors
+    page.context.close()
+
+
+def test_copy_link_copies_the_setup(browser, server_url) -> None:
+    page = new_page(browser, permissions=["clipboard-read", "clipboard-write"])
+    open_page(page, server_url, "gradient_descent?gd_eta=0.3&gd_steps=80")
+    page.get_by_test_id("cnn-copy-link").click()
+    page.get_by_text("copied").wait_for()
+    copied = page.evaluate("() => navigator.clipboard.readText()")
+    assert "gd_eta=0.3" in copied and "gd_steps=80" in copied
+    assert not page.errors
+    page.context.close()
+
+
+@pytest.mark.parametrize("path", ["", *KEY_FIGURES])
+def test_every_page_renders_in_the_dark_theme(browser, server_url, path) -> None:
+    page = new_page(browser, color_scheme="dark")
+    open_page(page, server_url, path)
+    background = page.locator("[data-testid='stApp']").evaluate(
+        "e => getComputedStyle(e).backgroundColor"
+    )
+    red, green, blue = (int(v) for v in background[background.index("(") + 1 : -1].split(",")[:3])
+    assert red + green + blue < 200  # the dark theme is on: no forced light theme
+    screenshot(page, f"dark_{path or 'home'}")
+    assert not page.errors
+    page.context.close()

@@ -1,0 +1,68 @@
+"""The gradient-descent figures: the animated path, the loss curves, the stability map."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+from lab import optim
+from lab.format import format_number
+from lab.viz.optim import (
+    LabelledPath,
+    contour_figure,
+    curves_figure,
+    follow_divergence,
+    plot_radius,
+    stability_figure,
+)
+
+A = optim.quadratic(1, 2)
+
+
+def paths(*rates: float, steps: int = 30) -> list[LabelledPath]:
+    return [
+        LabelledPath(f"η = {rate}", "#000", optim.descent_path(A, [-4, 3], rate, steps))
+        for rate in rates
+    ]
+
+
+def test_contour_figure_is_valid_and_ends_at_the_last_iterate() -> None:
+    drawn = paths(0.9, 1.1, steps=300)
+    figure = contour_figure(A, drawn, plot_radius(drawn, np.array([-4.0, 3.0])))
+    go.Figure(figure)
+    go.Figure(curves_figure(A, drawn))
+    go.Figure(stability_figure(A, 0.9))
+    trail = figure["data"][2]
+    assert trail["x"][-1] == pytest.approx(drawn[0].points[-1, 0], abs=1e-6)
+    assert len(figure["frames"]) <= 121
+    values = [v for frame in figure["frames"] for d in frame["data"] for v in d["x"]]
+    assert all(np.isfinite(values))
+
+
+def test_each_frame_writes_its_iteration_and_losses() -> None:
+    drawn = paths(0.5)
+    figure = contour_figure(A, drawn, 6.0)
+    for frame in figure["frames"]:
+        step = int(frame["name"])
+        text = frame["layout"]["annotations"][0]["text"]
+        w = drawn[0].points[step]
+        assert text.startswith(f"iteration {step}<br>")
+        assert f"L = {format_number(float(optim.loss(A, w)))}" in text
+
+
+def test_the_view_is_the_one_given_and_a_path_can_be_drawn_on_top() -> None:
+    drawn = paths(0.3, 0.6667, 0.99)
+    figure = contour_figure(A, drawn, 7.5, on_top=1)
+    assert figure["layout"]["xaxis"]["range"] == [-7.5, 7.5]
+    trails = [t for t in figure["data"] if t.get("mode") == "lines+markers"]
+    assert trails[-1]["name"] == "η = 0.6667" and trails[-1]["line"]["width"] == 3
+
+
+def test_the_view_follows_a_diverging_path_far_enough_to_show_it() -> None:
+    diverging = paths(1.1, steps=500)
+    assert diverging[0].points.diverged
+    radius = follow_divergence(5.0, diverging)
+    assert radius > 5.0
+    assert radius >= np.abs(diverging[0].points[:6]).max()
+    assert follow_divergence(5.0, paths(0.5)) == 5.0  # converging paths leave it alone

@@ -1,0 +1,138 @@
+"""Page settings: declared once at the top of each page, kept for the whole session and mirrored in
+the URL, so a lecturer can put a link to a prepared setup on a slide.
+
+Every settings widget is keyed by its setting's name and created with the setting's default and
+Streamlit's own `bind="query-params"` (the URL follows the widget, and a link sets it; a value equal
+to the default is left out of the URL) and `persist_state="session"` (the value survives visiting
+other pages). Callbacks change settings through `st.session_state`. A bad or stale parameter in a
+link is dropped by Streamlit; `report_ignored` tells the reader which ones, quietly.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import streamlit as st
+
+BOUND = {"bind": "query-params", "persist_state": "session"}
+APP_KEYS = {"app_projector"}
+"""Settings of the whole app (not of one page), also in the URL."""
+_CHECK = "_app_url_check"
+
+
+class Settings:
+    """A page's settings and their defaults, with widget helpers that create each widget keyed,
+    defaulted, kept and mirrored in the URL.
+
+    The helpers draw into the current container (`with st.sidebar:`, `with column:`).
+    """
+
+    def __init__(self, defaults: dict[str, Any]) -> None:
+        self.defaults = dict(defaults)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.defaults[key]
+
+    def value(self, key: str) -> Any:
+        """The setting's current value (its default before its widget first ran)."""
+        return st.session_state.get(key, self.defaults[key])
+
+    def reset(self, *keys: str) -> None:
+        """Put settings back to their defaults (in a callback, or before their widgets)."""
+        for key in keys or tuple(self.defaults):
+            st.session_state[key] = self.defaults[key]
+
+    def selectbox(self, label: str, options: Sequence, key: str, **kwargs: Any) -> Any:
+        return st.selectbox(
+            label,
+            options,
+            index=list(options).index(self.defaults[key]),
+            key=key,
+            **BOUND,
+            **kwargs,
+        )
+
+    def radio(self, label: str, options: Sequence, key: str, **kwargs: Any) -> Any:
+        return st.radio(
+            label,
+            options,
+            index=list(options).index(self.defaults[key]),
+            key=key,
+            **BOUND,
+            **kwargs,
+        )
+
+    def segmented_control(self, label: str, options: Sequence, key: str, **kwargs: Any) -> Any:
+        return st.segmented_control(
+            label, options, default=self.defaults[key], key=key, required=True, **BOUND, **kwargs
+        )
+
+    def select_slider(self, label: str, options: Sequence, key: str, **kwargs: Any) -> Any:
+        return st.select_slider(
+            label, options, value=self.defaults[key], key=key, **BOUND, **kwargs
+        )
+
+    def slider(self, label: str, low: Any, high: Any, key: str, **kwargs: Any) -> Any:
+        return st.slider(label, low, high, value=self.defaults[key], key=key, **BOUND, **kwargs)
+
+    def number_input(self, label: str, low: Any, high: Any, key: str, **kwargs: Any) -> Any:
+        return st.number_input(
+            label, low, high, value=self.defaults[key], key=key, **BOUND, **kwargs
+        )
+
+    def toggle(self, label: str, key: str, **kwargs: Any) -> bool:
+        return st.toggle(label, value=self.defaults[key], key=key, **BOUND, **kwargs)
+
+    def text_area(self, label: str, key: str, **kwargs: Any) -> str:
+        return st.text_area(label, value=self.defaults[key], key=key, **BOUND, **kwargs)
+
+    def expect_link(self, note_slot: Any) -> None:
+        """Remember the URL's parameters as this run received them, to compare with what the
+        widgets made of them once they have run (`report_ignored`)."""
+        st.session_state[_CHECK] = (
+            st.query_params.to_dict(),
+            set(self.defaults) | APP_KEYS,
+            note_slot,
+        )
+
+
+def _matches(value: Any, text: str) -> bool:
+    """Whether a widget's value is what the URL text asked for."""
+    if isinstance(value, bool):
+        return text.strip().lower() in (("true", "1") if value else ("false", "0"))
+    if isinstance(value, int | float):
+        try:
+            return math.isclose(float(text), float(value), rel_tol=1e-9, abs_tol=1e-12)
+        except ValueError:
+            return False
+    return str(value) == text
+
+
+def _plain(text: str) -> str:
+    """Link text shown back to the reader: letters, digits and . + - _ only (no markdown), short."""
+    return re.sub(r"[^\w.+\-]", "?", text)[:40]
+
+
+def report_ignored() -> None:
+    """After the page has run: a quiet note naming each link parameter that was not used, because
+    its value was not allowed or it is not a setting of this page. Does nothing on runs without
+    such parameters."""
+    check = st.session_state.pop(_CHECK, None)
+    if check is None:
+        return
+    incoming, known, slot = check
+    ignored = []
+    for name, text in incoming.items():
+        if name not in known:
+            ignored.append(f"{_plain(name)} (not a setting of this page)")
+        elif name in st.session_state and not _matches(st.session_state[name], str(text)):
+            ignored.append(f"{_plain(name)}={_plain(str(text))} (not an allowed value)")
+    if ignored:
+        slot.caption(
+            ":material/link_off: Part of the link was not used: "
+            + "; ".join(ignored)
+            + ". The rest of the page is as the link asked."
+        )
