@@ -10,6 +10,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import boxes  # noqa: E402
 import convolution  # noqa: E402
 import kernels  # noqa: E402
+import latency  # noqa: E402
 import optim  # noqa: E402
 from common import ROOT, machine  # noqa: E402
 
@@ -18,6 +19,7 @@ SECTIONS = [
     ("Convolution stepper", convolution),
     ("IoU and NMS", boxes),
     ("Gradient descent", optim),
+    ("Interaction latency in Chromium", latency),
 ]
 
 

@@ -209,13 +209,13 @@ def show_convolution(page: Page, area, channels: int) -> None:
         [f"map {k}" for k in range(filters)] + (["kernel volume"] if channels > 1 else [])
     )
     for k in range(filters):
-        tabs[k].dataframe(pd.DataFrame(maps[k]).map(format_number))
+        tabs[k].table(pd.DataFrame(maps[k]).map(format_number))
     if channels > 1:
         for k in range(filters):
             slices = tabs[-1].columns(channels)
             for c in range(channels):
                 slices[c].markdown(f"filter {k}, slice {CHANNELS[c]}")
-                slices[c].dataframe(pd.DataFrame(kernel[k, c]).map(format_number))
+                slices[c].table(pd.DataFrame(kernel[k, c]).map(format_number))
 
 
 def show_pooling(page: Page, area) -> None:
@@ -244,7 +244,7 @@ def show_pooling(page: Page, area) -> None:
     st.caption(
         "Pooling has no weights: it keeps the largest value (max) or the mean (avg) of each window."
     )
-    st.dataframe(pd.DataFrame(out).map(format_number))
+    st.table(pd.DataFrame(out).map(format_number))
 
 
 def show_transposed(page: Page, area) -> None:
@@ -298,7 +298,7 @@ def show_transposed(page: Page, area) -> None:
     st.success(
         f"Cᵀ x equals the stepped transposed convolution: largest difference {format_number(difference)}."
     )
-    st.dataframe(pd.DataFrame(result).map(format_number))
+    st.table(pd.DataFrame(result).map(format_number))
 
 
 page = page_setup("Convolution stepper", ":material/grid_on:", SETTINGS)

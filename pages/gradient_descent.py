@@ -20,6 +20,7 @@ from lab.viz.optim import (
 )
 from ui.common import page_setup
 from ui.player import player
+from ui.plot_click import clicked_point, plot_clicks
 from ui.state import Settings
 
 CURVATURES = sorted(
@@ -61,12 +62,10 @@ def set_momentum(eta: float, beta: float) -> None:
 
 
 def on_click() -> None:
-    """A click on the contours (on the invisible grid, not on a path) moves the start there; the
-    view stays where it is."""
-    chart = state.get("gd_plot")
-    points = [p for p in (chart.selection.points if chart else []) if p.get("curve_number") == 1]
-    if points:
-        state.gd_w1, state.gd_w2 = float(points[0]["x"]), float(points[0]["y"])
+    """A click on the contours moves the start exactly there; the view stays where it is."""
+    point = clicked_point("gd_click")
+    if point is not None:
+        state.gd_w1, state.gd_w2 = (float(np.clip(v, -1e6, 1e6)) for v in point)
 
 
 def reset_view() -> None:
@@ -189,11 +188,10 @@ with figure_col:
     st.plotly_chart(
         PrebuiltFigure(contour_figure(A, paths, view, on_top=on_top, sizes=page.sizes)),
         key="gd_plot",
-        on_select=on_click,
-        selection_mode="points",
         config={"displayModeBar": False},
     )
     player("gd_plot", unit="iteration")
+    plot_clicks("gd_plot", "gd_click", on_click)
     st.button("Reset the view", on_click=reset_view, key="gd_reset_view")
 with numbers_col:
     kappa = optim.condition_number(A)
@@ -222,7 +220,7 @@ with numbers_col:
     if len(paths) == 1:
         metrics[1].metric("predicted rate", summary[0]["predicted rate"])
         metrics[0].metric("measured rate", summary[0]["measured rate"])
-    st.dataframe(pd.DataFrame(summary), hide_index=True)
+    st.table(pd.DataFrame(summary).set_index("path"))
     rotated = state.gd_angle != 0
     rows = [
         row for _, rate in runs for row in rows_for(A, rate, start, state.gd_tolerance, rotated)
@@ -233,7 +231,7 @@ with numbers_col:
                 f"**{row['direction']}** (λ = {format_number(row['λ'])}): factor 1 − η·λ = "
                 f"{format_number(row['factor 1-ηλ'])} → **{row['verdict']}**."
             )
-    st.dataframe(pd.DataFrame(rows), hide_index=True)
+    st.table(pd.DataFrame(rows).set_index("η"))
     rate_text = f"(κ−1)/(κ+1) = {format_number((kappa - 1) / (kappa + 1))} at η*"
     if method != "gd":
         best = (kappa**0.5 - 1) / (kappa**0.5 + 1)

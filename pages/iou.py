@@ -129,7 +129,7 @@ st.code(
     f"CIoU = DIoU - αv (v: aspect-ratio mismatch) = {numbers.ciou:.4f}",
     language="text",
 )
-st.dataframe(
+st.table(
     pd.DataFrame(
         {
             "quantity": ["area A", "area B", "intersection", "union", "enclosing box C"],
@@ -141,8 +141,7 @@ st.dataframe(
                 numbers.enclosing,
             ],
         }
-    ),
-    hide_index=True,
+    ).set_index("quantity")
 )
 
 st.subheader("Why losses don't use plain IoU")

@@ -290,7 +290,7 @@ with pictures:
         outside = window.outside
         with patch_col:
             st.markdown(f"Patch under the kernel ({name})")
-            st.dataframe(
+            st.table(
                 pd.DataFrame(window.patch)
                 .map(format_number)
                 .style.apply(
@@ -303,7 +303,7 @@ with pictures:
                 )
         with product_col:
             st.markdown(f"Kernel x patch, element-wise ({name})")
-            st.dataframe(pd.DataFrame(window.products).map(format_number))
+            st.table(pd.DataFrame(window.products).map(format_number))
         st.code(
             f"{name} = {kernels.sum_formula(window, inspect_kernel, DIGITS)}",
             wrap_lines=True,
@@ -318,7 +318,7 @@ with pictures:
 
 st.divider()
 stats_col, histogram_col = st.columns([1, 2])
-stats_col.dataframe(
+stats_col.table(
     pd.DataFrame(
         {
             "statistic": ["min", "max", "mean", "mean |value|"],

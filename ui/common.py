@@ -7,10 +7,12 @@ This is the app side of the house: it may cache and draw widgets; the maths stay
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import streamlit as st
+from PIL import Image, ImageDraw
 
 from lab.images import SAMPLES, ImageError, downscale, load_image, sample_image
 from lab.viz.style import NORMAL, PROJECTOR, TextSizes
@@ -77,7 +79,7 @@ def page_setup(title: str, icon: str, settings: Settings | None = None) -> Page:
     projector = projector_on()
     st.set_page_config(
         page_title=f"{title} - CNN Visual Lab",
-        page_icon=icon,
+        page_icon=_favicon(),
         layout="wide",
         initial_sidebar_state="collapsed" if projector else "auto",
     )
@@ -99,6 +101,20 @@ def page_setup(title: str, icon: str, settings: Settings | None = None) -> Page:
     if settings is not None:
         settings.expect_link(note)
     return Page(projector, PROJECTOR if projector else NORMAL, st.container())
+
+
+@lru_cache(maxsize=1)
+def _favicon() -> Image.Image:
+    """The tab icon, drawn here: a Material icon name would make the browser fetch it from
+    fonts.gstatic.com, which a lab running offline cannot reach."""
+    icon = Image.new("RGBA", (32, 32), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(icon)
+    for row in range(3):
+        for col in range(3):
+            shade = (33, 102, 172) if (row + col) % 2 else (178, 24, 43)
+            box = [2 + col * 10, 2 + row * 10, 10 + col * 10, 10 + row * 10]
+            draw.rectangle(box, fill=shade)
+    return icon
 
 
 def _route_through_app() -> None:

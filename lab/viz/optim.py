@@ -50,6 +50,51 @@ def follow_divergence(radius: float, paths: list[LabelledPath], steps_shown: int
     return radius
 
 
+def _shading(A: np.ndarray, radius: float, pixels: int = 160) -> tuple[str, float]:
+    """sqrt(L) over the view as a small PNG (a data URI): light at the minimum, darker blue
+    outwards. A picture costs the browser one image; a heatmap trace is recomputed and redrawn on
+    every rerun. Returns (the URI, the largest sqrt(L) in the view)."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    axis = np.linspace(-radius, radius, pixels)
+    grid_w1, grid_w2 = np.meshgrid(axis, axis[::-1])  # image rows run from the top (w2 high)
+    depth = np.sqrt(optim.loss(A, np.stack([grid_w1, grid_w2], axis=-1)))  # [P, P]
+    top = float(depth.max()) or 1.0
+    light, dark = np.array([247, 251, 255]), np.array([66, 110, 190])
+    t = (depth / top)[..., None]
+    rgb = np.rint(light + (dark - light) * t).astype(np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(rgb).save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode(), top
+
+
+def _level_sets(A: np.ndarray, top: float, radius: float, count: int = 17) -> tuple[list, list]:
+    """Contour lines of L as exact ellipses, one polyline with gaps: L = c is the ellipse
+    w = V (sqrt(2c / lambda_1) cos t, sqrt(2c / lambda_2) sin t), V the eigenvectors of A.
+
+    Drawn as lines rather than a Plotly contour trace, which the browser recomputes on every
+    redraw (about 130 ms here); levels are evenly spaced in sqrt(L), like the shading under them.
+    """
+    values, vectors = optim.eigen(A)
+    angles = np.linspace(0, 2 * np.pi, 97)  # [T]
+    xs, ys = [], []
+    for root in np.linspace(0, top, count + 1)[1:]:  # sqrt(L) levels
+        c = root**2
+        local = np.stack(
+            [
+                np.sqrt(2 * c / values[0]) * np.cos(angles),
+                np.sqrt(2 * c / values[1]) * np.sin(angles),
+            ]
+        )  # [2, T]
+        points = vectors @ local  # [2, T]
+        xs += _rounded(points[0], radius) + [None]
+        ys += _rounded(points[1], radius) + [None]
+    return xs, ys
+
+
 def contour_figure(
     A: np.ndarray,
     paths: list[LabelledPath],
@@ -58,8 +103,8 @@ def contour_figure(
     on_top: int | None = None,
     sizes: TextSizes = NORMAL,
 ) -> dict:
-    """L(w) contours with each path drawn step by step (frames, client-side), the minimum
-    starred, and an invisible grid of points so that a click picks a new start point.
+    """L(w) contours with each path drawn step by step (frames, client-side) and the minimum
+    starred. (A click on it picks a new start point: ui/plot_click.py reads the position.)
 
     Args:
         radius: the view is [-radius, radius] on both axes (the page keeps it while the start
@@ -67,42 +112,23 @@ def contour_figure(
         on_top: index of the path drawn last (above the others), e.g. eta*.
 
     Returns:
-        A figure dict for lab.viz.animation.PrebuiltFigure; data[0] is the contour, data[1] the
-        click grid, then two traces per path (trail, current point) in drawing order, then the
-        minimum.
+        A figure dict for lab.viz.animation.PrebuiltFigure; data[0] is the contour lines (the
+        shading is a layout image), then two traces per path (trail, current point) in drawing
+        order, then the minimum.
     """
-    axis = np.linspace(-radius, radius, 81)
-    grid_w1, grid_w2 = np.meshgrid(axis, axis)
-    z = optim.loss(A, np.stack([grid_w1, grid_w2], axis=-1))
+    shading, top = _shading(A, radius)
+    level_x, level_y = _level_sets(A, top, radius)
     data: list[dict] = [
         {
-            "type": "contour",
-            "x": _rounded(axis, radius),
-            "y": _rounded(axis, radius),
-            "z": np.sqrt(z).round(6).tolist(),
-            "colorscale": "Blues",
-            "reversescale": True,
-            "showscale": False,
-            "ncontours": 18,
-            "contours": {"coloring": "heatmap", "showlines": True},
-            "hovertemplate": "w1 %{x:.3g}, w2 %{y:.3g}<extra></extra>",
-            "opacity": 0.75,
-        }
-    ]
-    click = np.linspace(-radius, radius, 81)
-    click_w1, click_w2 = np.meshgrid(click, click)
-    data.append(
-        {
             "type": "scatter",
-            "mode": "markers",
-            "x": _rounded(click_w1.ravel(), radius),
-            "y": _rounded(click_w2.ravel(), radius),
-            "marker": {"size": 8, "opacity": 0},
-            "hovertemplate": "click to start at (%{x:.3g}, %{y:.3g})<extra></extra>",
+            "mode": "lines",
+            "x": level_x,
+            "y": level_y,
+            "line": {"color": "rgba(20, 30, 70, 0.45)", "width": 1},
+            "hoverinfo": "skip",
             "showlegend": False,
-            "name": "start here",
-        }
-    )
+        },
+    ]
     longest = max(len(p.points) for p in paths)
     stride = max(1, math.ceil((longest - 1) / MAX_FRAMES))
     shown_steps = list(range(0, longest, stride))
@@ -196,6 +222,7 @@ def contour_figure(
             "title": {"text": "w1", "font": {"size": sizes.label}},
             "tickfont": {"size": sizes.tick},
             "constrain": "domain",
+            "fixedrange": True,
         },
         "yaxis": {
             "range": [-radius, radius],
@@ -204,9 +231,22 @@ def contour_figure(
             "scaleanchor": "x",
             "constrain": "domain",
             "constraintoward": "top",
+            "fixedrange": True,
         },
-        "clickmode": "event+select",
-        "dragmode": "pan",
+        "dragmode": False,  # a click picks the start; "Reset the view" replaces panning
+        "images": [
+            {
+                "source": shading,
+                "xref": "x",
+                "yref": "y",
+                "x": -radius,
+                "y": radius,
+                "sizex": 2 * radius,
+                "sizey": 2 * radius,
+                "sizing": "stretch",
+                "layer": "below",
+            }
+        ],
     }
     return animated_figure(
         data,

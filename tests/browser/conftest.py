@@ -11,28 +11,23 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from bench.browser import (
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    IDLE,
+    ServerError,
+    start_server,
+    stop_server,
+    track_runs,
+)
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
-IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 
 
 def pytest_collection_modifyitems(items) -> None:
@@ -41,56 +36,12 @@ def pytest_collection_modifyitems(items) -> None:
             item.add_marker(pytest.mark.browser)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(script: str = "app.py", extra: list[str] | None = None):
-    """Start `streamlit run` on a free loopback port; return (process, url) once it answers."""
-    port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(ROOT / script),
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-        *(extra or []),
-    ]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return process, url
-        except OSError:
-            time.sleep(0.3)
-    process.kill()
-    pytest.fail("the Streamlit server did not start: " + process.stdout.read().decode()[-2000:])
-
-
-def stop_server(process) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-
-
 @pytest.fixture(scope="session")
 def server_url():
-    process, url = start_server()
+    try:
+        process, url = start_server()
+    except ServerError as error:
+        pytest.fail(str(error))
     yield url
     stop_server(process)
 
@@ -105,28 +56,6 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         yield browser
         browser.close()
-
-
-def track_runs(page) -> None:
-    """Count the script runs the server finishes, from its websocket messages."""
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-
-    done = {
-        ForwardMsg.ScriptFinishedStatus.FINISHED_SUCCESSFULLY,
-        ForwardMsg.ScriptFinishedStatus.FINISHED_FRAGMENT_RUN_SUCCESSFULLY,
-    }  # not FINISHED_EARLY_FOR_RERUN: that run's page is about to be replaced
-    page.finished_runs = 0
-
-    def on_frame(payload) -> None:
-        if isinstance(payload, bytes | bytearray):
-            try:
-                message = ForwardMsg.FromString(bytes(payload))
-            except Exception:  # a frame that is not a ForwardMsg: nothing to count
-                return
-            if message.WhichOneof("type") == "script_finished" and message.script_finished in done:
-                page.finished_runs += 1
-
-    page.on("websocket", lambda socket: socket.on("framereceived", on_frame))
 
 
 def new_page(browser, width: int = 1500, height: int = 1100, **options):

@@ -15,7 +15,7 @@ def metric(app, label: str) -> str:
 
 def output_map(app, tab: int = 0) -> np.ndarray:
     """The output map shown as a table, as numbers."""
-    return app.dataframe[tab].value.astype(float).to_numpy()
+    return app.table[tab].value.astype(float).to_numpy()
 
 
 def test_lecture_example(run_page) -> None:

@@ -10,7 +10,7 @@ from tests.pages.conftest import assault, texts
 
 def directions(app):
     """The per-direction table (the one with a 'direction' column)."""
-    return next(d.value for d in app.dataframe if "direction" in d.value.columns)
+    return next(t.value for t in app.table if "direction" in t.value.columns).reset_index()
 
 
 def metric(app, label: str) -> str:
@@ -92,10 +92,12 @@ def test_compare_mode_describes_the_three_plotted_rates(run_page) -> None:
     app.toggle(key="gd_compare").set_value(True).run()
     A = optim.quadratic(1, 10)
     star, edge = optim.optimal_learning_rate(A), optim.largest_stable_learning_rate(A)
-    summary = app.dataframe[0].value
+    summary = app.table[0].value
     assert len(summary) == 3 and not any(m.label == "predicted rate" for m in app.metric)
-    for row, rate in zip(summary.itertuples(), (0.5 * star, star, 0.99 * edge), strict=True):
-        assert float(row._2) == pytest.approx(optim.predicted_rate(A, rate), abs=1e-4)
+    for predicted, rate in zip(
+        summary["predicted rate"], (0.5 * star, star, 0.99 * edge), strict=True
+    ):
+        assert float(predicted) == pytest.approx(optim.predicted_rate(A, rate), abs=1e-4)
     rates = set(directions(app)["η"])
     assert len(rates) == 3 and "0.15" not in rates
 

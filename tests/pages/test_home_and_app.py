@@ -26,7 +26,7 @@ def test_app_routes_to_every_page() -> None:
         ("pages/convolution.py", "Convolution stepper"),
         ("pages/iou.py", "IoU lab"),
         ("pages/nms.py", "NMS lab"),
-        ("pages/gradient_descent.py", "Gradient descent on a quadratic"),
+        ("pages/gradient_descent.py", "Gradient descent"),
         ("pages/home.py", "CNN Visual Lab"),
     ]:
         app.switch_page(page).run()

@@ -33,7 +33,7 @@ def test_contour_figure_is_valid_and_ends_at_the_last_iterate() -> None:
     go.Figure(figure)
     go.Figure(curves_figure(A, drawn))
     go.Figure(stability_figure(A, 0.9))
-    trail = figure["data"][2]
+    trail = next(t for t in figure["data"] if t.get("mode") == "lines+markers")
     assert trail["x"][-1] == pytest.approx(drawn[0].points[-1, 0], abs=1e-6)
     assert len(figure["frames"]) <= 121
     values = [v for frame in figure["frames"] for d in frame["data"] for v in d["x"]]
@@ -49,6 +49,16 @@ def test_each_frame_writes_its_iteration_and_losses() -> None:
         w = drawn[0].points[step]
         assert text.startswith(f"iteration {step}<br>")
         assert f"L = {format_number(float(optim.loss(A, w)))}" in text
+
+
+def test_contour_lines_are_exact_level_sets() -> None:
+    figure = contour_figure(A, paths(0.5), 6.0)
+    lines = figure["data"][0]
+    points = np.array(
+        [(x, y) for x, y in zip(lines["x"], lines["y"], strict=True) if x is not None]
+    )
+    levels = np.sqrt(optim.loss(A, points))
+    assert len(np.unique(np.round(levels, 3))) == 17  # every point on one of 17 levels
 
 
 def test_the_view_is_the_one_given_and_a_path_can_be_drawn_on_top() -> None:

@@ -1,0 +1,103 @@
+"""Driving the app in a real Chromium, shared by the browser tests and the latency benchmark:
+start `streamlit run` on a loopback port, launch Debian's Chromium, count finished script runs.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+
+
+class ServerError(RuntimeError):
+    """The Streamlit server did not start; the message ends with its output."""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(script: Path | str = ROOT / "app.py", extra: list[str] | None = None):
+    """Start `streamlit run script` on a free loopback port; return (process, url) once its
+    health check answers."""
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(script),
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        *(extra or []),
+    ]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return process, url
+        except OSError:
+            time.sleep(0.3)
+    process.kill()
+    raise ServerError(
+        "the Streamlit server did not start: " + process.stdout.read().decode()[-2000:]
+    )
+
+
+def stop_server(process) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def track_runs(page) -> None:
+    """Count, in `page.finished_runs`, the script runs the server finishes for this page (the
+    `script_finished` messages on Streamlit's websocket; runs cut short for a rerun don't count)."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    done = {
+        ForwardMsg.ScriptFinishedStatus.FINISHED_SUCCESSFULLY,
+        ForwardMsg.ScriptFinishedStatus.FINISHED_FRAGMENT_RUN_SUCCESSFULLY,
+    }
+    page.finished_runs = 0
+
+    def on_frame(payload) -> None:
+        if isinstance(payload, bytes | bytearray):
+            try:
+                message = ForwardMsg.FromString(bytes(payload))
+            except Exception:  # a frame that is not a ForwardMsg: nothing to count
+                return
+            if message.WhichOneof("type") == "script_finished" and message.script_finished in done:
+                page.finished_runs += 1
+
+    page.on("websocket", lambda socket: socket.on("framereceived", on_frame))

@@ -1,0 +1,231 @@
+"""Interaction latency in Chromium: control change -> the page shows the new result.
+
+For each page, one interaction a student makes all the time is repeated (alternating between two
+values) at least 20 times; the time runs from the key press or click until the new result is on
+the page (checked in the DOM on every animation frame). The reference is the same kind of widget
+on an empty page (bench/empty_page.py), measured in the same run, in the same browser. A press
+the page did not react to within 5 s is retried and counted as dropped.
+
+Run: .venv/bin/python bench/latency.py  (writes nothing; bench/run_all.py puts it in BENCHMARKS.md)
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.browser import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    IDLE,
+    start_server,
+    stop_server,
+    track_runs,
+)
+from bench.common import EMPTY_PAGE, ms, table  # noqa: E402
+
+REPEAT = 20
+TARGET = 1.5  # every light page within 1.5x of the empty page
+
+
+@dataclass(frozen=True)
+class Interaction:
+    """Two actions that flip a control back and forth, and what the page shows after each."""
+
+    description: str
+    path: str
+    widget: str  # which kind of empty-page widget it is compared with: "slider", "number", "select"
+    actions: tuple[Callable, Callable]
+    shown: tuple[str, str] | str  # JS expressions, true once each action's result is shown; or a
+    # metric's label: its value leaves, then comes back to, what the page first showed
+
+
+def press(selector: str, key: str) -> Callable:
+    return lambda page: page.locator(selector).first.press(key)
+
+
+def click(selector: str) -> Callable:
+    return lambda page: page.locator(selector).first.click()
+
+
+def enter(key: str, value: str) -> Callable:
+    """Type a number into a number input and press Enter (narrow inputs have no +/- buttons)."""
+
+    def action(page) -> None:
+        field = page.locator(f".st-key-{key} input")
+        field.fill(value)
+        field.press("Enter")
+
+    return action
+
+
+def choose(key: str, option: str) -> Callable:
+    def action(page) -> None:
+        field = page.locator(f".st-key-{key} input")
+        field.click()
+        page.keyboard.type(option)
+        page.keyboard.press("Enter")
+
+    return action
+
+
+def metric_is(label: str, value: str, negate: bool = False) -> str:
+    test = f"m.innerText.trim().endsWith({value!r})"
+    return (
+        "[...document.querySelectorAll(\"[data-testid='stMetric']\")].some(m => "
+        f"m.innerText.startsWith({label!r}) && {'!' if negate else ''}{test})"
+    )
+
+
+def metric_value(page, label: str) -> str:
+    box = page.locator("[data-testid='stMetric']").filter(has_text=label).first
+    return box.locator("[data-testid='stMetricValue']").inner_text().strip()
+
+
+def text_shown(text: str) -> str:
+    return f"document.querySelector('[data-testid=stMain]').innerText.includes({text!r})"
+
+
+def slider_key(key: str) -> str:
+    return f".st-key-{key} input[type=range]"
+
+
+def step_button(key: str, which: str) -> str:
+    return f".st-key-{key} button[data-testid=stNumberInputStep{which}]"
+
+
+EMPTY = {
+    "slider": Interaction(
+        "empty page: slider",
+        "",
+        "slider",
+        (press(slider_key("x"), "ArrowRight"), press(slider_key("x"), "ArrowLeft")),
+        (text_shown("x=1 "), text_shown("x=0 ")),
+    ),
+    "number": Interaction(
+        "empty page: number input",
+        "",
+        "number",
+        (click(step_button("n", "Up")), click(step_button("n", "Down"))),
+        (text_shown("n=1 "), text_shown("n=0 ")),
+    ),
+    "select": Interaction(
+        "empty page: selectbox",
+        "",
+        "select",
+        (choose("s", "second"), choose("s", "first")),
+        (text_shown("s=second"), text_shown("s=first")),
+    ),
+}
+
+PAGES = [
+    Interaction(
+        "Kernel lab: preset sobel x -> box blur",
+        "kernel_lab",
+        "select",
+        (choose("kern_preset", "box blur"), choose("kern_preset", "sobel x")),
+        (text_shown("Kernel sum: 1"), text_shown("Kernel sum: 0")),
+    ),
+    Interaction(
+        "Convolution stepper: stride 1 -> 2",
+        "convolution",
+        "number",
+        (click(step_button("conv_stride_r", "Up")), click(step_button("conv_stride_r", "Down"))),
+        (metric_is("Output shape", "2 × 3"), metric_is("Output shape", "3 × 3")),
+    ),
+    Interaction(
+        "IoU lab: box A x1 60 -> 61",
+        "iou",
+        "number",
+        (enter("iou_a_x1", "61"), enter("iou_a_x1", "60")),
+        "IoU",
+    ),
+    Interaction(
+        "NMS lab (380 boxes): max detections 100 -> 5",
+        "nms?nms_objects=12&nms_per_object=30&nms_clutter=20",
+        "number",
+        (enter("nms_max_detections", "5"), enter("nms_max_detections", "100")),
+        "Kept",
+    ),
+    Interaction(
+        "Gradient descent: learning rate one step",
+        "gradient_descent",
+        "slider",
+        (press(slider_key("gd_eta"), "ArrowRight"), press(slider_key("gd_eta"), "ArrowLeft")),
+        "predicted rate",
+    ),
+]
+
+
+def measure(page, url: str, interaction: Interaction) -> tuple[float, int]:
+    """Median seconds from action to result over REPEAT alternations, and presses dropped."""
+    page.goto(f"{url}/{interaction.path}")
+    page.wait_for_selector(IDLE, timeout=60_000)
+    page.wait_for_timeout(1500)  # let the first page finish drawing before timing anything
+    shown_after = interaction.shown
+    if isinstance(shown_after, str):
+        first = metric_value(page, shown_after)
+        shown_after = (metric_is(shown_after, first, negate=True), metric_is(shown_after, first))
+    times, dropped = [], 0
+    for index in range(REPEAT + 2):  # the first two are warm-up
+        action, shown = interaction.actions[index % 2], shown_after[index % 2]
+        for _ in range(3):
+            start = time.perf_counter()
+            action(page)
+            try:
+                page.wait_for_function(f"() => {shown}", polling="raf", timeout=5_000)
+                break
+            except Exception:  # the press went nowhere: try again, and count it
+                dropped += 1
+        else:
+            raise RuntimeError(f"{interaction.description}: no reaction after 3 tries")
+        elapsed = time.perf_counter() - start
+        page.wait_for_selector(IDLE, timeout=60_000)
+        page.wait_for_timeout(300)  # a student reads the result before the next click
+        if index >= 2:
+            times.append(elapsed)
+    return statistics.median(times), dropped
+
+
+def run(only: str = "") -> str:
+    """The table; `only` keeps the interactions whose description contains it."""
+    from playwright.sync_api import sync_playwright
+
+    app, app_url = start_server()
+    empty, empty_url = start_server(EMPTY_PAGE)
+    rows = []
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+            context = browser.new_context(viewport={"width": 1280, "height": 720})
+            page = context.new_page()
+            track_runs(page)
+            reference = {kind: measure(page, empty_url, item) for kind, item in EMPTY.items()}
+            for interaction in [p for p in PAGES if only.lower() in p.description.lower()]:
+                seconds, dropped = measure(page, app_url, interaction)
+                base, _ = reference[interaction.widget]
+                rows.append(
+                    (
+                        interaction.description,
+                        ms(seconds),
+                        f"{EMPTY[interaction.widget].description} {ms(base)}",
+                        f"{seconds / base:.2f}x",
+                        f"within {TARGET}x",
+                        str(dropped),
+                    )
+                )
+            browser.close()
+    finally:
+        stop_server(app)
+        stop_server(empty)
+    header = ("interaction (Chromium, 1280x720)", "ours", "reference (same run)", "ratio")
+    return table(rows, (*header, "target", "presses retried"))
+
+
+if __name__ == "__main__":
+    print(run(" ".join(sys.argv[1:])))
