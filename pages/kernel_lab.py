@@ -333,8 +333,6 @@ histogram_col.plotly_chart(histogram(output, signed=output.min() < 0), key="kern
 if state.kern_compare:
     st.subheader("Compare two kernels")
     other_names = [name for name in kernels.PRESETS if name != state.kern_preset]
-    if SETTINGS.value("kern_compare_preset") not in other_names:
-        state.kern_compare_preset = other_names[0]
     SETTINGS.selectbox("Second kernel", other_names, "kern_compare_preset")
     other_size = size if state.kern_compare_preset in kernels.SIZED_PRESETS else 3
     other = kernels.preset_kernel(

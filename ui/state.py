@@ -45,43 +45,47 @@ class Settings:
         for key in keys or tuple(self.defaults):
             st.session_state[key] = self.defaults[key]
 
+    def _choice(self, options: Sequence, key: str) -> int:
+        """The default's index among `options`, after moving a kept value that is no longer an
+        option (options can depend on other settings) back to the default, or the first."""
+        options = list(options)
+        fallback = self.defaults[key] if self.defaults[key] in options else options[0]
+        if key in st.session_state and st.session_state[key] not in options:
+            st.session_state[key] = fallback
+        return options.index(fallback)
+
+    def _within(self, low: Any, high: Any, key: str) -> Any:
+        """The default clipped to [low, high], after clipping a kept value the same way (a range
+        can depend on other settings: 32 rows in one mode, at most 16 in another)."""
+        if key in st.session_state and st.session_state[key] is not None:
+            st.session_state[key] = min(max(st.session_state[key], low), high)
+        return min(max(self.defaults[key], low), high)
+
     def selectbox(self, label: str, options: Sequence, key: str, **kwargs: Any) -> Any:
-        return st.selectbox(
-            label,
-            options,
-            index=list(options).index(self.defaults[key]),
-            key=key,
-            **BOUND,
-            **kwargs,
-        )
+        index = self._choice(options, key)
+        return st.selectbox(label, options, index=index, key=key, **BOUND, **kwargs)
 
     def radio(self, label: str, options: Sequence, key: str, **kwargs: Any) -> Any:
-        return st.radio(
-            label,
-            options,
-            index=list(options).index(self.defaults[key]),
-            key=key,
-            **BOUND,
-            **kwargs,
-        )
+        index = self._choice(options, key)
+        return st.radio(label, options, index=index, key=key, **BOUND, **kwargs)
 
     def segmented_control(self, label: str, options: Sequence, key: str, **kwargs: Any) -> Any:
+        default = list(options)[self._choice(options, key)]
         return st.segmented_control(
-            label, options, default=self.defaults[key], key=key, required=True, **BOUND, **kwargs
+            label, options, default=default, key=key, required=True, **BOUND, **kwargs
         )
 
     def select_slider(self, label: str, options: Sequence, key: str, **kwargs: Any) -> Any:
-        return st.select_slider(
-            label, options, value=self.defaults[key], key=key, **BOUND, **kwargs
-        )
+        value = list(options)[self._choice(options, key)]
+        return st.select_slider(label, options, value=value, key=key, **BOUND, **kwargs)
 
     def slider(self, label: str, low: Any, high: Any, key: str, **kwargs: Any) -> Any:
-        return st.slider(label, low, high, value=self.defaults[key], key=key, **BOUND, **kwargs)
+        value = self._within(low, high, key)
+        return st.slider(label, low, high, value=value, key=key, **BOUND, **kwargs)
 
     def number_input(self, label: str, low: Any, high: Any, key: str, **kwargs: Any) -> Any:
-        return st.number_input(
-            label, low, high, value=self.defaults[key], key=key, **BOUND, **kwargs
-        )
+        value = self._within(low, high, key)
+        return st.number_input(label, low, high, value=value, key=key, **BOUND, **kwargs)
 
     def toggle(self, label: str, key: str, **kwargs: Any) -> bool:
         return st.toggle(label, value=self.defaults[key], key=key, **BOUND, **kwargs)

@@ -157,3 +157,12 @@ def test_a_typed_grid_over_32_cells_a_side_is_refused_with_a_message(run_page) -
     assert "up to 32 × 32 are stepped here; this one is 40 × 40" in " ".join(messages(app))
     app.text_area(key="conv_grid_text").input("\n".join(["1 " * 256] * 256)).run()  # 13 s before
     assert "too long" in " ".join(messages(app))
+
+
+def test_a_kept_value_outside_another_modes_range_is_clipped_not_a_crash(run_page) -> None:
+    app = run_page("convolution")
+    app.selectbox(key="conv_source").set_value("random integers").run()
+    app.slider(key="conv_rows").set_value(32).run()  # up to 32 rows here...
+    app.segmented_control(key="conv_mode").set_value("Multi-channel").run()  # ...16 there
+    assert not app.exception
+    assert app.slider(key="conv_rows").value == 16

@@ -173,3 +173,11 @@ def test_hostile_values_in_every_input_give_messages_not_tracebacks(run_page) ->
     app.text_area(key="kern_text").input("1e39").run()  # finite in float64, not in float32
     assert "within ±1e+06" in " ".join(messages(app))
     assert app.metric[0].value == before  # the kernel in use did not change
+
+
+def test_compare_while_the_second_kernels_default_is_the_first(run_page) -> None:
+    app = run_page("kernel_lab")
+    app.selectbox(key="kern_preset").set_value("gaussian").run()
+    app.toggle(key="kern_compare").set_value(True).run()  # gaussian cannot be its own second
+    assert not app.exception
+    assert app.selectbox(key="kern_compare_preset").value != "gaussian"
