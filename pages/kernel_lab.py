@@ -256,11 +256,12 @@ with figures if page.projector else picture_slot:
     col_in, col_out = st.columns(2)
     with col_in:
         st.markdown("**Input**")
+        tall = image.shape[0] > 1.2 * image.shape[1]  # stretched, it would run off the screen
         streamlit_image_coordinates(
             draw_window(shown_input, row, col, size, size),
             key="kern_click",
             on_click=on_click,
-            width="stretch",
+            width=max(8, round(560 * image.shape[1] / image.shape[0])) if tall else "stretch",
             click_and_drag=True,
             cursor="crosshair",
         )

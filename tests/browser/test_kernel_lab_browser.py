@@ -53,3 +53,20 @@ def test_kernel_lab_changes_kernel_and_moves_the_inspector(page, server_url) -> 
     formula = page.locator("[data-testid='stCode']").first.inner_text()
     assert formula.endswith(format_number(expected[row, col], 6)) or "=" in formula
     screenshot(page, "kernel_lab")
+
+
+def test_a_tall_thin_upload_does_not_stretch_the_page(page, server_url, tmp_path) -> None:
+    from PIL import Image
+
+    path = tmp_path / "tall.png"
+    Image.new("RGB", (50, 2000), (200, 30, 30)).save(path)
+    open_page(page, server_url, "kernel_lab")
+    with rerun(page):
+        page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(path))
+    page.get_by_text("your upload, 16 x 640 px (downscaled from 50 x 2000)").wait_for()
+    pictures = page.locator("[data-testid='stImage'] img, iframe")  # the input is an iframe
+    pictures.nth(2).wait_for()
+    heights = pictures.evaluate_all("items => items.map(i => i.getBoundingClientRect().height)")
+    viewport = page.viewport_size["height"]
+    assert heights and max(heights) <= 0.8 * viewport  # at most 78 % of the window's height
+    screenshot(page, "kernel_lab_tall_upload")
