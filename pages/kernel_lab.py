@@ -10,6 +10,7 @@ from streamlit_image_coordinates import streamlit_image_coordinates
 from lab import kernels
 from lab.format import format_factor, format_number
 from lab.images import to_gray
+from lab.viz.animation import PrebuiltFigure
 from lab.viz.images import (
     DISPLAY_MODES,
     draw_window,
@@ -178,8 +179,12 @@ with controls:
     if magnitude:
         names = kernels.GRADIENT_MAGNITUDE[state.kern_preset]
         kernel_x, kernel_y = (kernels.PRESETS[name] for name in names)
-        st.plotly_chart(kernel_heatmap(kernel_x, names[0], page.sizes), key="kern_fig_x")
-        st.plotly_chart(kernel_heatmap(kernel_y, names[1], page.sizes), key="kern_fig_y")
+        st.plotly_chart(
+            PrebuiltFigure(kernel_heatmap(kernel_x, names[0], page.sizes)), key="kern_fig_x"
+        )
+        st.plotly_chart(
+            PrebuiltFigure(kernel_heatmap(kernel_y, names[1], page.sizes)), key="kern_fig_y"
+        )
         st.markdown("Output = sqrt(gx² + gy²): the gradient **magnitude**, always >= 0.")
         kernel = kernel_x
     else:
@@ -214,7 +219,9 @@ with controls:
             text_slot.error(
                 f"These weights cannot be used: {error}. Using the last kernel that worked."
             )
-        st.plotly_chart(kernel_heatmap(kernel, "Kernel used", page.sizes), key="kern_fig")
+        st.plotly_chart(
+            PrebuiltFigure(kernel_heatmap(kernel, "Kernel used", page.sizes)), key="kern_fig"
+        )
         st.markdown(f"**Kernel sum: {format_number(kernel.sum())}**")
         st.info(kernels.describe_kernel(kernel))
     st.caption("CNN layers compute cross-correlation: the kernel is applied as drawn, not flipped.")
@@ -328,7 +335,9 @@ stats_col.table(
     ).round(3),
     hide_index=True,
 )
-histogram_col.plotly_chart(histogram(output, signed=output.min() < 0), key="kern_hist")
+histogram_col.plotly_chart(
+    PrebuiltFigure(histogram(output, signed=output.min() < 0)), key="kern_hist"
+)
 
 # Compare mode: the same image through a second kernel of the same size.
 if state.kern_compare:
@@ -353,7 +362,9 @@ if state.kern_compare:
                 "sqrt(gx² + gy²) of the two kernels shown above: edges in every direction."
             )
         else:
-            column.plotly_chart(kernel_heatmap(weights, name, page.sizes), key=f"kern_cmp_{name}")
+            column.plotly_chart(
+                PrebuiltFigure(kernel_heatmap(weights, name, page.sizes)), key=f"kern_cmp_{name}"
+            )
             column.caption(kernels.describe_kernel(weights))
     st.metric(
         "Mean |difference| between the two outputs",
