@@ -11,9 +11,11 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 # Reinstall whenever a requirements file or pyproject.toml changes.
-$(STAMP): $(BIN)/python requirements.txt requirements-dev.txt pyproject.toml
+$(STAMP): $(BIN)/python requirements.txt requirements-dev.txt requirements-mtcnn.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	# MTCNN's weights: without its stale pins (see requirements-mtcnn.txt).
+	$(BIN)/python -m pip install --quiet --no-deps -r requirements-mtcnn.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from lab import checks
-from lab.boxes import MAX_COORDINATE, BoxError, as_boxes, as_labels, as_scores
+from lab.boxes import MAX_COORDINATE, BoxError
+from lab.detections import Detections
 from lab.iou import box_iou
-
-MAX_CLASS = 999
-"""Typed class labels are whole numbers from 0 to MAX_CLASS."""
-
 
 MAX_TYPED_BOXES = 400
 """The NMS lab animates every round with every box: 400 boxes keep a page under a second."""
+CLASS_NAMES = ("person", "car", "dog", "cat")
+"""Generated scenes name their classes with these (then "class 4", "class 5", ...)."""
+MAX_NAME = 40
+_NAME = re.compile(r"[\w\-.]+")
 
 
 @dataclass(frozen=True)
@@ -23,17 +25,20 @@ class Scene:
     """Detections around a few objects: what a detector emits before NMS.
 
     Attributes:
-        boxes: np.ndarray[N, 4] float32 xyxy; scores: [N]; classes: [N] int labels.
+        detections: the boxes, scores and class names.
         objects: np.ndarray[O, 4] the true boxes the detections cluster around.
         width, height: the canvas size.
     """
 
-    boxes: np.ndarray
-    scores: np.ndarray
-    classes: np.ndarray
+    detections: Detections
     objects: np.ndarray
     width: int
     height: int
+
+
+def class_name(index: int) -> str:
+    """The name generated scenes give class `index`."""
+    return CLASS_NAMES[index] if index < len(CLASS_NAMES) else f"class {index}"
 
 
 def cluster_scene(
@@ -51,6 +56,7 @@ def cluster_scene(
 
     Args:
         jitter: box offsets and size changes as a fraction of the object's size (0 to 1).
+        classes: how many classes the objects cycle through (named by `class_name`).
 
     Raises:
         BoxError: a count, size or seed out of range.
@@ -60,7 +66,7 @@ def cluster_scene(
         per_object, "boxes per object", BoxError, low=1, high=100, whole=True
     )
     jitter = checks.number(jitter, "jitter", BoxError, low=0, high=1)
-    classes = checks.number(classes, "classes", BoxError, low=1, high=MAX_CLASS + 1, whole=True)
+    classes = checks.number(classes, "classes", BoxError, low=1, high=1000, whole=True)
     seed = checks.number(seed, "seed", BoxError, low=0, high=2**32 - 1, whole=True)
     width = checks.number(width, "width", BoxError, low=16, high=10_000, whole=True)
     height = checks.number(height, "height", BoxError, low=16, high=10_000, whole=True)
@@ -73,7 +79,7 @@ def cluster_scene(
         x1 = rng.uniform(0, width - w)
         y1 = rng.uniform(0, height - h)
         truth.append([x1, y1, x1 + w, y1 + h])
-        label = o % max(1, classes)
+        label = o % classes
         for _ in range(per_object):
             dx, dy = rng.normal(0, jitter, 2) * (w, h)
             sw, sh = np.exp(rng.normal(0, jitter, 2))
@@ -88,26 +94,25 @@ def cluster_scene(
         x1, y1 = rng.uniform(0, width - w), rng.uniform(0, height - h)
         boxes.append([x1, y1, x1 + w, y1 + h])
         scores.append(rng.uniform(0.02, 0.3))
-        labels.append(int(rng.integers(0, max(1, classes))))
+        labels.append(int(rng.integers(0, classes)))
     clipped = np.clip(
         np.array(boxes, dtype=np.float64).reshape(-1, 4), 0, [width, height, width, height]
     )
-    return Scene(
-        np.round(clipped, 1).astype(np.float32),
-        np.round(np.array(scores), 3).astype(np.float32),
-        np.array(labels, dtype=np.int64),
-        np.array(truth, dtype=np.float32),
-        width,
-        height,
+    detections = Detections(
+        np.round(clipped, 1),
+        np.round(np.array(scores, dtype=np.float64), 3),
+        [class_name(label) for label in labels],
     )
+    return Scene(detections, np.array(truth, dtype=np.float32).reshape(-1, 4), width, height)
 
 
-def parse_detections(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def parse_detections(text: str) -> Detections:
     """Read boxes typed one per line as 'x1 y1 x2 y2 score [class]' (spaces or commas).
 
+    The class is a name (letters, digits, - _ .; up to 40 characters), "object" when left out.
+
     Returns:
-        (boxes float64 [N, 4], scores float64 [N], classes int64 [N]; class 0 when omitted).
-        At most MAX_TYPED_BOXES boxes, coordinates within +-MAX_COORDINATE, classes 0..MAX_CLASS.
+        Detections: at most MAX_TYPED_BOXES, coordinates within +-MAX_COORDINATE.
 
     Raises:
         BoxError: naming the line and what is wrong with it.
@@ -133,45 +138,30 @@ def parse_detections(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             raise BoxError(f"line {number}: coordinates and score must be finite numbers")
         if max(abs(v) for v in values[:4]) > MAX_COORDINATE:
             raise BoxError(f"line {number}: coordinates must lie within ±{MAX_COORDINATE:g} pixels")
-        label = 0
-        if len(fields) == 6:
-            label = checks.number(
-                _to_number(fields[5]),
-                f"line {number}: the class",
-                BoxError,
-                low=0,
-                high=MAX_CLASS,
-                whole=True,
+        if abs(values[4]) > 1e30:
+            raise BoxError(f"line {number}: the score must lie within ±1e+30")
+        label = fields[5] if len(fields) == 6 else "object"
+        if len(label) > MAX_NAME or not _NAME.fullmatch(label):
+            raise BoxError(
+                f"line {number}: the class is a name of letters, digits, - _ . "
+                f"(up to {MAX_NAME} characters), got {checks.show(label)}"
             )
         if values[2] < values[0] or values[3] < values[1]:
             raise BoxError(f"line {number}: x2 < x1 or y2 < y1 (write the top-left corner first)")
         boxes.append(values[:4])
         scores.append(values[4])
         classes.append(label)
-    return (
-        np.array(boxes, dtype=np.float64).reshape(-1, 4),
-        np.array(scores, dtype=np.float64),
-        np.array(classes, dtype=np.int64),
-    )
+    return Detections(np.array(boxes, dtype=np.float64).reshape(-1, 4), np.array(scores), classes)
 
 
-def _to_number(text: str) -> float | str:
-    try:
-        return float(text)
-    except ValueError:
-        return text
-
-
-def format_detections(boxes: np.ndarray, scores: np.ndarray, classes: np.ndarray) -> str:
-    """The inverse of `parse_detections`."""
-    boxes = as_boxes(boxes)
-    scores = as_scores(scores, len(boxes))
-    classes = as_labels(classes, len(boxes))
-    if classes.dtype.kind not in "iu" and not (
-        classes.dtype.kind == "f" and np.all(classes == np.round(classes))
-    ):
-        raise BoxError("typed classes are whole numbers")
+def format_detections(detections: Detections) -> str:
+    """The inverse of `parse_detections`: one line per box, 'x1 y1 x2 y2 score class'."""
     return "\n".join(
-        f"{b[0]:g} {b[1]:g} {b[2]:g} {b[3]:g} {s:g} {int(c)}"
-        for b, s, c in zip(np.asarray(boxes), np.asarray(scores), np.asarray(classes), strict=True)
+        f"{b[0]:g} {b[1]:g} {b[2]:g} {b[3]:g} {s:g} {label}"
+        for b, s, label in zip(
+            detections.boxes.astype(float),
+            detections.scores.astype(float),
+            detections.labels,
+            strict=True,
+        )
     )

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lab.boxes import BoxError, as_boxes, as_scores
+from lab.boxes import BoxError
+from lab.detections import Detections
 from lab.nms import nms_report, soft_nms_steps
 from lab.scenes import Scene, cluster_scene, format_detections, parse_detections
 from lab.viz.animation import PrebuiltFigure
@@ -18,9 +19,9 @@ from ui.common import page_setup
 from ui.player import player
 from ui.state import Settings
 
-# The Detection page's raw boxes arrive in st.session_state[DETECTION_KEY] = {"boxes": [N, 4]
-# xyxy, "scores": [N], "labels": [N] class names, "image": [H, W, 3] uint8 or None,
-# "detector": str}; that source is offered once the app has a Detection page.
+# The Detection page's raw boxes arrive in st.session_state[DETECTION_KEY] = {"detections":
+# Detections (before NMS), "image": [H, W, 3] uint8 or None, "detector": its name}; that source
+# is offered once the app has a Detection page.
 DETECTION_KEY = "detection_raw"
 HAS_DETECTION_PAGE = (Path(__file__).parent / "detection.py").exists()
 SOURCES = ["generated clusters", "your own boxes"] + (
@@ -29,9 +30,10 @@ SOURCES = ["generated clusters", "your own boxes"] + (
 METHODS = ["hard NMS", "Soft-NMS (linear)", "Soft-NMS (gaussian)"]
 CANVAS = (640, 480)
 MAX_CANVAS = 4096
+MAX_FROM_DETECTOR = 400
 OWN_BOXES = (
-    "60 60 260 300 0.92 0\n80 70 270 320 0.85 0\n70 40 250 290 0.60 0\n"
-    "360 120 560 400 0.88 1\n380 140 590 420 0.75 1"
+    "60 60 260 300 0.92 person\n80 70 270 320 0.85 person\n70 40 250 290 0.60 person\n"
+    "360 120 560 400 0.88 car\n380 140 590 420 0.75 car"
 )
 SETTINGS = Settings(
     {
@@ -56,18 +58,21 @@ state = st.session_state
 
 
 def on_draw() -> None:
-    """Canvas edits rewrite the typed lines: moved boxes keep their score, new ones get 0.5."""
+    """Canvas edits rewrite the typed lines: moved boxes keep their score and class, new ones get
+    0.5 and the class of the last box."""
     drawn = dragged_boxes("nms_canvas")
     if drawn is None:
         return
     try:
-        _, scores, classes = parse_detections(state.nms_text)
+        typed = parse_detections(state.nms_text)
     except BoxError:
-        scores, classes = np.zeros(0), np.zeros(0, dtype=int)
-    extra = len(drawn) - len(scores)
-    scores = np.concatenate([scores[: len(drawn)], np.full(max(extra, 0), 0.5)])
-    classes = np.concatenate([classes[: len(drawn)], np.zeros(max(extra, 0), dtype=int)])
-    state.nms_text = format_detections(np.array(drawn, dtype=float).reshape(-1, 4), scores, classes)
+        typed = Detections.empty()
+    extra = max(len(drawn) - len(typed), 0)
+    scores = np.concatenate([typed.scores[: len(drawn)], np.full(extra, 0.5)])
+    last = typed.labels[-1] if len(typed) else "object"
+    labels = [*typed.labels[: len(drawn)].tolist(), *[last] * extra]
+    boxes = np.array(drawn, dtype=float).reshape(-1, 4)
+    state.nms_text = format_detections(Detections(boxes, scores, labels))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -77,8 +82,8 @@ def scene(
     return cluster_scene(objects, per_object, jitter, classes, seed, *CANVAS, clutter)
 
 
-def detector_boxes() -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str], np.ndarray | None]:
-    """The Detection page's raw output: boxes, scores, class indices, class names, the photo."""
+def detector_boxes() -> tuple[Detections, np.ndarray | None]:
+    """The Detection page's raw output, and its photo."""
     raw = state.get(DETECTION_KEY)
     if not raw:
         st.info(
@@ -86,23 +91,20 @@ def detector_boxes() -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str], np.
             "(before NMS) arrive here. Meanwhile, pick generated clusters or your own boxes."
         )
         st.stop()
-    try:
-        boxes = as_boxes(raw.get("boxes", []))
-        scores = as_scores(raw.get("scores", []), len(boxes))
-        labels = np.asarray(raw.get("labels", []), dtype=str).reshape(-1)
-        if labels.shape != (len(boxes),):
-            raise BoxError(f"{len(boxes)} boxes but {labels.size} labels")
-    except BoxError as error:
-        st.error(f"The detector's output cannot be used: {error}.")
+    found = raw.get("detections")
+    if not isinstance(found, Detections):
+        st.error("The Detection page's output cannot be used here: it holds no detections.")
         st.stop()
-    if len(boxes) == 0:
+    if len(found) == 0:
         st.info(
             f"{raw.get('detector', 'The detector')} found no boxes on this photo, so there is "
             "nothing to suppress. Try a lower score threshold there, or another source here."
         )
         st.stop()
-    names, classes = np.unique(labels, return_inverse=True)
-    return boxes, scores, classes, names.tolist(), raw.get("image")
+    if len(found) > MAX_FROM_DETECTOR:
+        found = found.filter(top=MAX_FROM_DETECTOR)
+        st.caption(f"The {MAX_FROM_DETECTOR} highest-scoring raw boxes are stepped here.")
+    return found, raw.get("image")
 
 
 page = page_setup("NMS lab", ":material/filter_center_focus:", SETTINGS)
@@ -119,7 +121,7 @@ with st.sidebar:
     st.subheader("Animation")
     SETTINGS.number_input("Start at frame", 0, 10_000, "nms_start")
 
-background, class_names = None, None
+background = None
 if state.nms_source == "generated clusters":
     generated = scene(
         state.nms_objects,
@@ -129,7 +131,7 @@ if state.nms_source == "generated clusters":
         state.nms_seed,
         state.nms_clutter,
     )
-    boxes, scores, classes = generated.boxes, generated.scores, generated.classes
+    found = generated.detections
     width, height = generated.width, generated.height
 elif state.nms_source == "your own boxes":
     width, height = CANVAS
@@ -140,29 +142,33 @@ elif state.nms_source == "your own boxes":
     canvas_slot = st.container()
     SETTINGS.text_area("Boxes, one per line: x1 y1 x2 y2 score class", "nms_text", height=150)
     try:
-        boxes, scores, classes = parse_detections(state.nms_text)
+        found = parse_detections(state.nms_text)
     except BoxError as error:
         st.error(f"Your boxes could not be read: {error}.")
-        boxes, scores, classes = np.zeros((0, 4)), np.zeros(0), np.zeros(0, dtype=int)
+        found = Detections.empty()
     with canvas_slot:
         box_canvas(
             "nms_canvas",
-            boxes.tolist(),
+            found.boxes.tolist(),
             width,
             height,
             mode="draw",
             on_change=on_draw,
-            names=[str(i) for i in range(len(boxes))],
+            names=[str(i) for i in range(len(found))],
             display_width=640,
         )
 else:
-    boxes, scores, classes, class_names, background = detector_boxes()
+    found, background = detector_boxes()
+    boxes = found.boxes
     if background is not None:
         height, width = background.shape[:2]
     else:  # a canvas that holds the boxes, within what a page can draw
         width = int(np.clip(np.ceil(boxes[:, 2].max()), 1, MAX_CANVAS))
         height = int(np.clip(np.ceil(boxes[:, 3].max()), 1, MAX_CANVAS))
 
+boxes, scores = found.boxes, found.scores
+names, classes = np.unique(found.labels, return_inverse=True)  # class indices: colours
+class_names = names.tolist()
 controls = st.columns(4)
 with controls[0]:
     SETTINGS.slider("Score threshold", 0.0, 1.0, "nms_score_threshold", step=0.01)
@@ -255,7 +261,7 @@ table = pd.DataFrame(
     {
         "box": np.arange(len(boxes)),
         "score": np.round(np.asarray(scores, dtype=float), 3),
-        "class": np.asarray(class_names)[classes] if class_names is not None else classes,
+        "class": found.labels,
         "x1": np.asarray(boxes)[:, 0],
         "y1": np.asarray(boxes)[:, 1],
         "x2": np.asarray(boxes)[:, 2],

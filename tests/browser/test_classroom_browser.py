@@ -83,7 +83,7 @@ def test_a_link_opens_the_page_in_its_state(page, server_url) -> None:
 
     open_page(page, server_url, "nms?nms_iou_threshold=0.3&nms_class_aware=false")
     scene = cluster_scene(4, 8, 0.12, 2, 0, 640, 480, 3)
-    kept = nms_report(scene.boxes, scene.scores, 0.3, 0.05, None, 100).kept
+    kept = nms_report(scene.detections.boxes, scene.detections.scores, 0.3, 0.05, None, 100).kept
     assert metric(page, "Kept") == str(len(kept))
 
 

@@ -9,7 +9,16 @@ from tests.browser.conftest import metric, open_page, rerun, screenshot
 
 def expected_kept(iou_threshold: float) -> int:
     scene = cluster_scene(4, 8, 0.12, 2, 0, 640, 480, 3)
-    return len(nms_report(scene.boxes, scene.scores, iou_threshold, 0.05, scene.classes, 100).kept)
+    return len(
+        nms_report(
+            scene.detections.boxes,
+            scene.detections.scores,
+            iou_threshold,
+            0.05,
+            scene.detections.labels,
+            100,
+        ).kept
+    )
 
 
 def test_threshold_slider_and_animation(page, server_url) -> None:

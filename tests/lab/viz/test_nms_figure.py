@@ -11,11 +11,13 @@ from lab.scenes import cluster_scene
 from lab.viz.nms import CLASS_COLORS, LISTED, STYLES, hard_nms_frames, nms_figure, soft_nms_frames
 
 SCENE = cluster_scene(objects=3, per_object=12, seed=1)
+FOUND = SCENE.detections
+CLASSES = np.unique(FOUND.labels, return_inverse=True)[1]
 
 
 def test_hard_frames_follow_the_report() -> None:
-    report = nms_report(SCENE.boxes, SCENE.scores, 0.5, 0.05, SCENE.classes)
-    frames = hard_nms_frames(report, SCENE.scores, SCENE.classes, ["cat", "dog"])
+    report = nms_report(FOUND.boxes, FOUND.scores, 0.5, 0.05, CLASSES)
+    frames = hard_nms_frames(report, FOUND.scores, CLASSES, ["cat", "dog"])
     assert len(frames) == len(report.steps) + 2  # the sorted queue, each round, the result
     for frame, step in zip(frames[1:-1], report.steps, strict=True):
         assert frame.status[step.kept] == "current"
@@ -34,9 +36,9 @@ def test_hard_frames_follow_the_report() -> None:
 
 
 def test_soft_frames_carry_the_decayed_scores() -> None:
-    steps = list(soft_nms_steps(SCENE.boxes, SCENE.scores, 0.3, 0.5, "gaussian", 0.05))
-    frames = soft_nms_frames(steps, SCENE.scores, 0.05)
-    keep, kept_scores = soft_nms(SCENE.boxes, SCENE.scores, 0.3, 0.5, "gaussian", 0.05)
+    steps = list(soft_nms_steps(FOUND.boxes, FOUND.scores, 0.3, 0.5, "gaussian", 0.05))
+    frames = soft_nms_frames(steps, FOUND.scores, 0.05)
+    keep, kept_scores = soft_nms(FOUND.boxes, FOUND.scores, 0.3, 0.5, "gaussian", 0.05)
     np.testing.assert_allclose(frames[-1].scores[keep], kept_scores)
     for frame, step in zip(frames[1:-1], steps, strict=True):
         decayed = [i for i, s in enumerate(frame.status) if s == "decayed"]
@@ -48,27 +50,25 @@ def test_soft_frames_carry_the_decayed_scores() -> None:
 
 
 def test_figure_is_valid_and_colours_boxes_by_class() -> None:
-    report = nms_report(SCENE.boxes, SCENE.scores, 0.5, 0.05, SCENE.classes)
-    frames = hard_nms_frames(report, SCENE.scores, SCENE.classes)
-    figure = nms_figure(
-        SCENE.boxes, SCENE.width, SCENE.height, frames, SCENE.classes, len(frames) - 1
-    )
+    report = nms_report(FOUND.boxes, FOUND.scores, 0.5, 0.05, CLASSES)
+    frames = hard_nms_frames(report, FOUND.scores, CLASSES)
+    figure = nms_figure(FOUND.boxes, SCENE.width, SCENE.height, frames, CLASSES, len(frames) - 1)
     go.Figure(figure)
     lines = [t for t in figure["data"] if t.get("mode") == "lines"]
-    assert len(lines) == len(set(SCENE.classes.tolist())) * len(STYLES)
+    assert len(lines) == len(set(CLASSES.tolist())) * len(STYLES)
     kept_lines = [t for t in lines if t["name"] == "kept" and t["x"]]
     colours = {t["line"]["color"] for t in kept_lines}
-    expected = {CLASS_COLORS[int(SCENE.classes[i])] for i in report.kept}
+    expected = {CLASS_COLORS[int(CLASSES[i])] for i in report.kept}
     assert colours == expected
     boxes_drawn = sum(len(t["x"]) for t in lines) // 6  # each outline is 5 points and a gap
-    assert boxes_drawn == len(SCENE.boxes)
+    assert boxes_drawn == len(FOUND.boxes)
     marker = figure["data"][-1]["marker"]
     assert marker["color"].count(list(STYLES).index("kept")) == len(report.kept)
 
 
 @pytest.mark.parametrize("frame", [0, 1])
 def test_every_frame_updates_every_trace(frame) -> None:
-    report = nms_report(SCENE.boxes, SCENE.scores, 0.5, 0.05, SCENE.classes)
-    frames = hard_nms_frames(report, SCENE.scores, SCENE.classes)
-    figure = nms_figure(SCENE.boxes, SCENE.width, SCENE.height, frames, SCENE.classes, frame)
+    report = nms_report(FOUND.boxes, FOUND.scores, 0.5, 0.05, CLASSES)
+    frames = hard_nms_frames(report, FOUND.scores, CLASSES)
+    figure = nms_figure(FOUND.boxes, SCENE.width, SCENE.height, frames, CLASSES, frame)
     assert all(f["traces"] == list(range(len(figure["data"]))) for f in figure["frames"])
