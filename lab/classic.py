@@ -137,7 +137,7 @@ def hog_people(image: np.ndarray, settings: HogSettings = HogSettings()) -> Dete
     if settings.fit:
         boxes = fit_to_person(boxes)
     scores = np.asarray(weights, dtype=np.float32).reshape(-1)
-    return Detections(boxes, scores, np.full(len(boxes), "person"))
+    return _canonical(Detections(boxes, scores, np.full(len(boxes), "person")))
 
 
 _CASCADE_CACHE: dict[str, cv2.CascadeClassifier] = {}
@@ -172,4 +172,11 @@ def haar(image: np.ndarray, cascade: str, settings: HaarSettings = HaarSettings(
     rects = np.asarray(rects, dtype=np.float32).reshape(-1, 4)
     boxes = np.concatenate([rects[:, :2], rects[:, :2] + rects[:, 2:]], axis=1)
     scores = np.asarray(weights, dtype=np.float32).reshape(-1)
-    return Detections(boxes, scores, np.full(len(boxes), CASCADES[cascade][1]))
+    return _canonical(Detections(boxes, scores, np.full(len(boxes), CASCADES[cascade][1])))
+
+
+def _canonical(found: Detections) -> Detections:
+    """Highest score first, then top-left first: OpenCV searches the pyramid's levels in
+    parallel and lists their hits in whichever order the threads finish."""
+    order = np.lexsort((found.boxes[:, 1], found.boxes[:, 0], -found.scores))
+    return found[order]

@@ -55,6 +55,8 @@ class DetectorSpec:
         score_threshold, iou_threshold, max_detections: its defaults for `postprocess`.
         classes: the class names it can output.
         info: figures from its weights' meta (COCO mAP, parameters, GFLOPS, file size).
+        category_ids: class name -> id for COCO results files (COCO's own ids for the COCO
+            models; the class's index in a checkpoint's classes; 1 for a one-class classic).
     """
 
     name: str
@@ -66,6 +68,13 @@ class DetectorSpec:
     max_detections: int
     classes: list[str]
     info: dict = field(default_factory=dict)
+    category_ids: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.category_ids:
+            object.__setattr__(
+                self, "category_ids", {name: i for i, name in enumerate(self.classes, start=1)}
+            )
 
 
 def _classic_specs() -> list[DetectorSpec]:
@@ -137,6 +146,11 @@ def _zoo_specs() -> list[DetectorSpec]:
                 100,
                 [c for c in meta["categories"] if c not in ("__background__", "N/A")],
                 info,
+                {
+                    name: index
+                    for index, name in enumerate(meta["categories"])
+                    if name not in ("__background__", "N/A")
+                },
             )
         )
     return specs
@@ -198,13 +212,17 @@ def load_detector(
     weights_path: str | Path | None = None,
     num_classes: int | None = None,
     class_names: list[str] | None = None,
+    checkpoint: bytes | None = None,
 ) -> Detector:
     """Load a detector by its name in `available_detectors()`.
 
     Args:
         device: "cpu", "cuda" or "mps" (the CNNs; the OpenCV classics run on the CPU).
         weights_path: a state_dict file for a torchvision architecture (a student's fine-tuned
-            checkpoint); with it, `num_classes` (background included) and `class_names`.
+            checkpoint); with it, `num_classes` (background included) and `class_names`: all
+            `num_classes` names (the first is the background's), or the names of classes 1, 2,
+            ... (unnamed ones are called "class i").
+        checkpoint: the same file's bytes (an upload), instead of `weights_path`.
 
     Raises:
         KeyError: no such detector.
@@ -226,13 +244,26 @@ def load_detector(
     model = zoo.BY_NAME[name]
     state = None
     categories = model.meta()["categories"]
-    if weights_path is not None:
-        state = zoo.read_checkpoint(Path(weights_path).read_bytes())
-        categories = list(
-            class_names or [f"class {i}" for i in range(num_classes or len(categories))]
+    own = weights_path is not None or checkpoint is not None
+    if own:
+        if checkpoint is None:
+            checkpoint = Path(weights_path).read_bytes()
+        state = zoo.read_checkpoint(checkpoint)
+        count = int(num_classes or len(categories))
+        names = [str(n) for n in class_names or []]
+        if len(names) != count:  # names of classes 1.. only (class 0 is the background)
+            names = ["__background__", *names[: count - 1]]
+            names += [f"class {i}" for i in range(len(names), count)]
+        categories = names
+        spec = replace(
+            spec,
+            name=CUSTOM,
+            family=f"{spec.family}, fine-tuned ({name})",
+            classes=categories[1:],
+            info={},
+            category_ids={name: i for i, name in enumerate(categories) if i > 0},
         )
-        spec = replace(spec, classes=categories[1:], info={})
-    network = zoo.load(model, device, state, num_classes if weights_path is not None else None)
+    network = zoo.load(model, device, state, num_classes if own else None)
     return Detector(spec, device, _model=network, _categories=list(categories))
 
 

@@ -204,3 +204,186 @@ def to_coco_results(
             }
         )
     return results
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Detections scored against ground truth at one IoU threshold (one-to-one, same class).
+
+    Attributes:
+        tp: detections paired with a ground-truth box; fp: the other detections; fn: ground-truth
+            boxes no detection paired with.
+        precision = tp / (tp + fp), recall = tp / (tp + fn), f1 their harmonic mean (each None
+            where its denominator is 0).
+        pairs: the Match behind the counts (a = detections, b = ground truth).
+    """
+
+    tp: int
+    fp: int
+    fn: int
+    precision: float | None
+    recall: float | None
+    f1: float | None
+    pairs: Match
+
+
+def evaluate(found: Detections, truth: Detections, iou_threshold: float = 0.5) -> Evaluation:
+    """TP / FP / FN as taught: detections by decreasing score each take the unmatched
+    ground-truth box of their class with the highest IoU, if it is at least `iou_threshold`.
+
+    Raises:
+        BoxError: a threshold that is not a finite number in (0, 1].
+    """
+    paired = match(found, truth, iou_threshold, same_class=True)
+    tp = len(paired.pairs)
+    fp, fn = len(found) - tp, len(truth) - tp
+    precision = tp / (tp + fp) if tp + fp else None
+    recall = tp / (tp + fn) if tp + fn else None
+    f1 = (
+        2 * precision * recall / (precision + recall)
+        if precision is not None and recall is not None and precision + recall > 0
+        else (0.0 if precision is not None and recall is not None else None)
+    )
+    return Evaluation(tp, fp, fn, precision, recall, f1, paired)
+
+
+def plural(count: int, name: str) -> str:
+    """'1 person', '3 people', '2 faces', '2 upper bodies'."""
+    if count == 1:
+        return f"1 {name}"
+    irregular = {"person": "people", "mouse": "mice", "sheep": "sheep", "skis": "skis"}
+    last = name.rsplit(" ", 1)[-1]
+    if last in irregular:
+        word = irregular[last]
+    elif last.endswith("y") and last[-2:-1] not in "aeiou":
+        word = last[:-1] + "ies"
+    elif last.endswith(("s", "sh", "ch", "x")):
+        word = last + "es"
+    else:
+        word = last + "s"
+    return f"{count} {name[: len(name) - len(last)]}{word}"
+
+
+def counts_words(found: Detections) -> str:
+    """'2 people and 1 face', or 'nothing'."""
+    names, counts = np.unique(found.labels, return_counts=True)
+    parts = [
+        plural(int(c), str(n))
+        for n, c in sorted(zip(names, counts, strict=True), key=lambda p: -p[1])
+    ]
+    if not parts:
+        return "nothing"
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def where(box: np.ndarray, width: int, height: int) -> str:
+    """Where a box is in the photo, in words: 'at the left edge', 'at the top right', 'in the
+    middle'."""
+    x1, y1, x2, y2 = (float(v) for v in box)
+    margin = 0.02 * max(width, height)
+    edges = [
+        name
+        for name, touches in (
+            ("left", x1 <= margin),
+            ("right", x2 >= width - margin),
+            ("top", y1 <= margin),
+            ("bottom", y2 >= height - margin),
+        )
+        if touches
+    ]
+    if len(edges) == 1:
+        return f"at the {edges[0]} edge"
+    cx, cy = (x1 + x2) / 2 / max(width, 1), (y1 + y2) / 2 / max(height, 1)
+    row = "top" if cy < 1 / 3 else "bottom" if cy > 2 / 3 else ""
+    column = "left" if cx < 1 / 3 else "right" if cx > 2 / 3 else ""
+    if not row and not column:
+        return "in the middle"
+    return f"at the {' '.join(part for part in (row, column) if part)}"
+
+
+def spanning(a: Detections, b: Detections, inside: float = 0.7) -> list[int]:
+    """A's boxes that each hold two or more of B's boxes (at least `inside` of each B box's area
+    within the A box): one box spanning several objects."""
+    if not len(a) or not len(b):
+        return []
+    lt = np.maximum(a.boxes[:, None, :2], b.boxes[None, :, :2])  # [Na, Nb, 2]
+    rb = np.minimum(a.boxes[:, None, 2:], b.boxes[None, :, 2:])  # [Na, Nb, 2]
+    overlap = np.clip(rb - lt, 0, None).prod(axis=2)  # [Na, Nb]
+    area_b = (b.boxes[:, 2:] - b.boxes[:, :2]).prod(axis=1)  # [Nb]
+    held = overlap >= inside * np.maximum(area_b[None, :], 1e-9)
+    return np.flatnonzero(held.sum(axis=1) >= 2).tolist()
+
+
+def compare_words(
+    a: Detections,
+    b: Detections,
+    paired: Match,
+    name_a: str,
+    name_b: str,
+    width: int,
+    height: int,
+    listed: int = 3,
+) -> list[str]:
+    """The comparison in sentences, for the homework's argument: what each found, where they
+    agree, what each missed (and where), low-confidence extras, boxes spanning several objects."""
+    sentences = [f"{name_a} found {counts_words(a)}; {name_b} found {counts_words(b)}."]
+    if paired.pairs:
+        ious = [iou for _, _, iou in paired.pairs]
+        differ = sum(a.labels[i] != b.labels[j] for i, j, _ in paired.pairs)
+        agree = f"They agree on {plural(len(paired.pairs), 'box')}"
+        spread = (
+            f" (IoU {min(ious):.2f})"
+            if len(ious) == 1
+            else f" (IoU {min(ious):.2f} to {max(ious):.2f})"
+        )
+        sentences.append(
+            agree
+            + spread
+            + (f"; {differ} of these pairs disagree on the class" if differ else "")
+            + "."
+        )
+    elif len(a) and len(b):
+        sentences.append("None of their boxes overlap enough to pair.")
+
+    def missed(
+        owner: Detections, owner_name: str, other_name: str, indices: list[int]
+    ) -> str | None:
+        if not indices:
+            return None
+        items = [
+            f"the {owner.labels[i]} {where(owner.boxes[i], width, height)} "
+            f"({owner_name}'s score {owner.scores[i]:.2f})"
+            for i in indices[:listed]
+        ]
+        more = len(indices) - listed
+        tail = f" and {more} more" if more > 0 else ""
+        return f"{other_name} missed " + "; ".join(items) + tail + "."
+
+    for owner, owner_name, other_name, only in (
+        (a, name_a, name_b, paired.only_a),
+        (b, name_b, name_a, paired.only_b),
+    ):
+        if len(owner) and len(a) and len(b):
+            sentence = missed(owner, owner_name, other_name, only)
+            if sentence:
+                sentences.append(sentence)
+    for owner, other, owner_name, only, side in (
+        (a, b, name_a, paired.only_a, 0),
+        (b, a, name_b, paired.only_b, 1),
+    ):
+        matched = [pair[side] for pair in paired.pairs]
+        if matched and only:
+            floor = float(owner.scores[matched].min())
+            low = [i for i in only if owner.scores[i] < floor]
+            if low:
+                sentences.append(
+                    f"{owner_name} has {plural(len(low), 'unpaired box')} scoring below all of "
+                    f"its paired ones (lowest paired {floor:.2f}): likely low-confidence extras."
+                )
+        wide = spanning(owner, other)
+        if wide:
+            sentences.append(
+                f"{owner_name} has {plural(len(wide), 'box')} spanning several of the other's "
+                f"boxes (one box over two or more objects)."
+            )
+    return sentences

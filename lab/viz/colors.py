@@ -41,3 +41,7 @@ def _lut() -> np.ndarray:
 
 DIVERGING_LUT = _lut()
 """The anchors interpolated to a 256-entry table, uint8 [256, 3]: index 127.5 is zero."""
+
+
+CLASS_COLORS = ["#1f77b4", "#d95f02", "#7570b3", "#1b9e77", "#e7298a", "#66a61e", "#a6761d", "#666"]
+"""One colour per class, in every figure and picture (classes beyond eight reuse them)."""

@@ -18,10 +18,9 @@ from PIL import Image, ImageDraw
 
 from lab.nms import NMSReport, SoftNMSStep, score_order
 from lab.viz.animation import Frame, animated_figure, slider_margin, title_margin
+from lab.viz.colors import CLASS_COLORS
 from lab.viz.style import NORMAL, TextSizes
 
-CLASS_COLORS = ["#1f77b4", "#d95f02", "#7570b3", "#1b9e77", "#e7298a", "#66a61e", "#a6761d", "#666"]
-"""One colour per class (classes beyond eight reuse them)."""
 SUPPRESSED_NOW = "#d73027"
 STYLES = {
     # status: (width, dash, opacity, legend words)

@@ -87,3 +87,16 @@ def test_a_photo_smaller_than_a_window_and_a_bad_image() -> None:
         hog_people(np.zeros((50, 30), np.uint8))
     with pytest.raises(BoxError, match="unknown cascade"):
         haar(sample_image("coffee"), "no such cascade")
+
+
+def test_raw_hits_come_in_one_order_whatever_the_threads_did() -> None:
+    photo = sample_image("astronaut")
+    for found in (hog_people(photo), haar(photo, "frontal face", HaarSettings(min_neighbors=0))):
+        assert len(found) > 1
+        assert np.all(np.diff(found.scores) <= 0)  # highest score first
+        again = (
+            hog_people(photo)
+            if found.labels[0] == "person"
+            else haar(photo, "frontal face", HaarSettings(min_neighbors=0))
+        )
+        np.testing.assert_array_equal(found.boxes, again.boxes)

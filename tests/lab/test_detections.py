@@ -7,7 +7,17 @@ import numpy as np
 import pytest
 
 from lab.boxes import BoxError
-from lab.detections import Detections, match, to_coco_results
+from lab.detections import (
+    Detections,
+    compare_words,
+    counts_words,
+    evaluate,
+    match,
+    plural,
+    spanning,
+    to_coco_results,
+    where,
+)
 from tests.hostile import attack, must_refuse, outcome
 
 
@@ -133,3 +143,118 @@ def test_coco_results_are_xywh_with_category_ids() -> None:
     results = to_coco_results(found, 7, {"person": 1})
     assert results[0] == {"image_id": 7, "category_id": 1, "bbox": [10, 20, 30, 40], "score": 0.9}
     assert results[1]["category_id"] == 2
+
+
+def _coco_true_positives(found: Detections, truth: Detections, iou: float) -> int:
+    """pycocotools' own matching at one IoU threshold, every area, up to 100 detections."""
+    from pycocotools.coco import COCO
+    from pycocotools.cocoeval import COCOeval
+
+    names = sorted(set(found.labels) | set(truth.labels))
+    ids = {name: i + 1 for i, name in enumerate(names)}
+    gt = COCO()
+    gt.dataset = {
+        "images": [{"id": 1, "width": 1000, "height": 1000}],
+        "categories": [{"id": i, "name": n} for n, i in ids.items()],
+        "annotations": [
+            {
+                "id": k + 1,
+                "image_id": 1,
+                "category_id": ids[label],
+                "bbox": [float(b[0]), float(b[1]), float(b[2] - b[0]), float(b[3] - b[1])],
+                "area": float((b[2] - b[0]) * (b[3] - b[1])),
+                "iscrowd": 0,
+            }
+            for k, (b, label) in enumerate(zip(truth.boxes, truth.labels, strict=True))
+        ],
+    }
+    gt.createIndex()
+    dt = gt.loadRes(to_coco_results(found, 1, ids)) if len(found) else COCO()
+    evaluation = COCOeval(gt, dt, "bbox")
+    evaluation.params.iouThrs = np.array([iou])
+    evaluation.params.areaRng, evaluation.params.areaRngLbl = [[0, 1e10]], ["all"]
+    evaluation.params.maxDets = [100]
+    evaluation.evaluate()
+    return int(sum((e["dtMatches"] > 0).sum() for e in evaluation.evalImgs if e is not None))
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_evaluate_counts_like_pycocotools(seed) -> None:
+    rng = np.random.default_rng(seed)
+    corners = rng.uniform(0, 800, (12, 2))
+    truth = make(
+        np.concatenate([corners, corners + rng.uniform(30, 150, (12, 2))], axis=1),
+        np.ones(12),
+        rng.choice(["person", "car"], 12).tolist(),
+    )
+    jitter = rng.normal(0, 12, (12, 4))
+    extra = np.concatenate([rng.uniform(0, 800, (6, 2))] * 2, axis=1) + [0, 0, 60, 60]
+    boxes = np.concatenate([truth.boxes + jitter, extra])
+    boxes[:, 2:] = np.maximum(boxes[:, 2:], boxes[:, :2] + 1)
+    labels = truth.labels.tolist() + rng.choice(["person", "car"], 6).tolist()
+    found = make(boxes, rng.uniform(0.05, 1, 18).round(4), labels)
+    for iou in (0.3, 0.5, 0.75):
+        result = evaluate(found, truth, iou)
+        assert result.tp == _coco_true_positives(found, truth, iou)
+        assert result.tp + result.fp == len(found) and result.tp + result.fn == len(truth)
+
+
+def test_evaluate_precision_recall_f1_by_hand() -> None:
+    truth = make([[0, 0, 10, 10], [20, 0, 30, 10], [40, 0, 50, 10]], [1, 1, 1])
+    found = make(
+        [[0, 0, 10, 10], [21, 0, 31, 10], [60, 60, 70, 70], [0, 0, 10, 11]], [0.9, 0.8, 0.7, 0.6]
+    )
+    result = evaluate(found, truth, 0.5)
+    assert (result.tp, result.fp, result.fn) == (2, 2, 1)  # the duplicate [0,0,10,11] is a FP
+    assert result.precision == 0.5 and result.recall == pytest.approx(2 / 3)
+    assert result.f1 == pytest.approx(2 * 0.5 * (2 / 3) / (0.5 + 2 / 3))
+    nothing = evaluate(Detections.empty(), truth, 0.5)
+    assert (nothing.precision, nothing.recall, nothing.f1) == (None, 0.0, None)
+    no_truth = evaluate(found, Detections.empty(), 0.5)
+    assert (no_truth.precision, no_truth.recall) == (0.0, None)
+
+
+@pytest.mark.parametrize(
+    ("count", "name", "words"),
+    [(1, "person", "1 person"), (3, "person", "3 people"), (2, "face", "2 faces"),
+     (2, "upper body", "2 upper bodies"), (2, "bus", "2 buses"), (2, "toy", "2 toys"),
+     (0, "car", "0 cars")],
+)  # fmt: skip
+def test_plural(count, name, words) -> None:
+    assert plural(count, name) == words
+
+
+def test_counts_words_most_common_first() -> None:
+    found = make([[0, 0, 1, 1]] * 4, [0.5] * 4, ["face", "person", "person", "car"])
+    assert counts_words(found) == "2 people, 1 car and 1 face"
+    assert counts_words(Detections.empty()) == "nothing"
+
+
+@pytest.mark.parametrize(
+    ("box", "words"),
+    [([0, 40, 10, 60], "at the left edge"), ([190, 40, 200, 60], "at the right edge"),
+     ([90, 40, 110, 60], "in the middle"), ([10, 10, 20, 20], "at the top left"),
+     ([150, 70, 170, 90], "at the bottom right"), ([90, 5, 110, 20], "at the top")],
+)  # fmt: skip
+def test_where_in_words(box, words) -> None:
+    assert where(np.array(box), 200, 100) == words
+
+
+def test_compare_words_tell_the_homework_story() -> None:
+    people = [[10, 10, 40, 90], [50, 10, 80, 90], [120, 10, 150, 90], [170, 10, 199, 90]]
+    a = make(people[:3] + [[8, 8, 85, 95], [160, 60, 180, 80]], [0.99, 0.95, 0.9, 0.3, 0.2])
+    b = make(people, [0.98, 0.97, 0.96, 0.95])
+    paired = match(a, b, 0.5)
+    sentences = compare_words(a, b, paired, "A", "B", 200, 100)
+    assert sentences[0] == "A found 5 people; B found 4 people."
+    assert sentences[1].startswith("They agree on 3 boxes (IoU 1.00 to 1.00)")
+    assert "B missed the person" in sentences[2]
+    assert sentences[3] == "A missed the person at the right edge (B's score 0.95)."
+    assert any(
+        "A has 2 unpaired boxes scoring below all of its paired ones" in s for s in sentences
+    )
+    assert any("A has 1 box spanning several" in s for s in sentences)
+    assert spanning(a, b) == [3]
+    assert compare_words(
+        Detections.empty(), b, match(Detections.empty(), b), "A", "B", 200, 100
+    ) == ["A found nothing; B found 4 people."]

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import pickle
-import socket
 import urllib.error
 import urllib.request
 
@@ -22,18 +21,7 @@ from lab.images import downscale, sample_image
 SMALL = 160  # the R-CNNs, RetinaNet and FCOS resize to this: fast on a CPU
 
 
-class NetworkUsed(AssertionError):
-    pass
-
-
-@pytest.fixture(autouse=True)
-def no_network(monkeypatch):
-    def refuse(*args, **kwargs):
-        raise NetworkUsed(f"a network call was attempted: {args[:2]}")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
-    monkeypatch.setattr(urllib.request, "urlopen", refuse)
+pytestmark = pytest.mark.usefixtures("no_network")
 
 
 @pytest.fixture(scope="module")
