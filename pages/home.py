@@ -40,6 +40,12 @@ CARDS = [
         "Why a learning rate converges, oscillates or explodes on a quadratic.",
         "descent",
     ),
+    (
+        "pages/detection.py",
+        "Detection lab",
+        "Run two to four detectors on a photo: which is better, and why? Box by box.",
+        "detection",
+    ),
 ]
 
 
@@ -51,6 +57,8 @@ def thumbnail(kind: str) -> np.ndarray:
         return thumbnails.grid_thumbnail()
     if kind in ("iou", "nms"):
         return thumbnails.boxes_thumbnail(nms=kind == "nms")
+    if kind == "detection":
+        return thumbnails.detection_thumbnail(cached_sample("astronaut", 512))
     return thumbnails.descent_thumbnail()
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -20,13 +18,9 @@ from ui.player import player
 from ui.state import Settings
 
 # The Detection page's raw boxes arrive in st.session_state[DETECTION_KEY] = {"detections":
-# Detections (before NMS), "image": [H, W, 3] uint8 or None, "detector": its name}; that source
-# is offered once the app has a Detection page.
+# Detections (before NMS), "image": [H, W, 3] uint8 or None, "detector": its name}.
 DETECTION_KEY = "detection_raw"
-HAS_DETECTION_PAGE = (Path(__file__).parent / "detection.py").exists()
-SOURCES = ["generated clusters", "your own boxes"] + (
-    ["from the Detection page"] if HAS_DETECTION_PAGE else []
-)
+SOURCES = ["generated clusters", "your own boxes", "from the Detection page"]
 METHODS = ["hard NMS", "Soft-NMS (linear)", "Soft-NMS (gaussian)"]
 CANVAS = (640, 480)
 MAX_CANVAS = 4096

@@ -8,9 +8,13 @@ the app (never user text), and writes them with textContent.
 
 from __future__ import annotations
 
+import base64
+import io
 from collections.abc import Callable
 
+import numpy as np
 import streamlit as st
+from PIL import Image
 
 _JS = r"""
 export default function (component) {
@@ -43,9 +47,14 @@ export default function (component) {
   svg.style.border = "1px solid #ccc";
   svg.style.background = "#fff";
   root.appendChild(svg);
-  const grid = Math.max(10, Math.round(W / 16 / 10) * 10);
-  for (let x = grid; x < W; x += grid) make("line", { x1: x, y1: 0, x2: x, y2: H, stroke: "#eee" });
-  for (let y = grid; y < H; y += grid) make("line", { x1: 0, y1: y, x2: W, y2: y, stroke: "#eee" });
+  if (data.background) {
+    // A photo under the boxes (a data: URL of a JPEG made by the app).
+    make("image", { href: data.background, x: 0, y: 0, width: W, height: H, preserveAspectRatio: "none" });
+  } else {
+    const grid = Math.max(10, Math.round(W / 16 / 10) * 10);
+    for (let x = grid; x < W; x += grid) make("line", { x1: x, y1: 0, x2: x, y2: H, stroke: "#eee" });
+    for (let y = grid; y < H; y += grid) make("line", { x1: 0, y1: y, x2: W, y2: y, stroke: "#eee" });
+  }
   const overlap = data.show_overlap && boxes.length >= 2;
   const enclosing = make("rect", { fill: "none", stroke: "#555", "stroke-dasharray": "6 4", "stroke-width": 1.5, visibility: overlap ? "visible" : "hidden" });
   const inter = make("rect", { fill: "rgba(120, 60, 160, 0.45)", stroke: "none", visibility: "hidden" });
@@ -182,6 +191,7 @@ def box_canvas(
     show_overlap: bool = False,
     on_change: Callable[[], None] | None = None,
     display_width: int = 640,
+    background: str | None = None,
 ) -> None:
     """Mount the canvas. After a drag, `st.session_state[key]["boxes"]` holds the new xyxy boxes
     (rounded to whole pixels) and `on_change` runs before the rerun.
@@ -191,6 +201,7 @@ def box_canvas(
         mode: "edit" (move and resize) or "draw" (also drag on empty space to add a box).
         show_overlap: for two boxes, shade the intersection, dash the enclosing box and show IoU
             and GIoU live while dragging.
+        background: a photo under the boxes, as a data: URL (see `photo_url`).
     """
     _component(
         key=key,
@@ -210,6 +221,7 @@ def box_canvas(
             "mode": mode,
             "show_overlap": show_overlap,
             "display_width": display_width,
+            "background": background or "",
         },
         on_boxes_change=on_change or (lambda: None),
     )
@@ -219,3 +231,10 @@ def dragged_boxes(key: str) -> list[list[float]] | None:
     """The boxes the canvas reported last (call from its on_change), or None."""
     state = st.session_state.get(key)  # the component's state: a mapping with "boxes"
     return None if state is None else state.get("boxes")
+
+
+def photo_url(image: np.ndarray, quality: int = 85) -> str:
+    """A photo as a data: URL (JPEG) for the canvas background."""
+    buffer = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(image[..., :3])).save(buffer, "JPEG", quality=quality)
+    return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")

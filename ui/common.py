@@ -8,18 +8,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import streamlit as st
 from PIL import Image, ImageDraw
 
-from lab.images import SAMPLES, ImageError, downscale, load_image, sample_image
+from lab.images import MAX_UPLOAD_BYTES, SAMPLES, ImageError, downscale, load_image, sample_image
 from lab.viz.style import NORMAL, PROJECTOR, TextSizes
 from ui.share import copy_link_button
 from ui.state import BOUND, Settings
 
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "tif", "tiff"]
+MAX_IMAGE_MB = MAX_UPLOAD_BYTES // 2**20
+"""Photos: the browser refuses larger files (the server's own limit is higher, for checkpoints)."""
 
 _CSS = """
 <style>
@@ -54,11 +56,14 @@ class Page:
         projector: projector mode is on: the key figure first, at full width, large text.
         sizes: font sizes for figures.
         top: a container right under the title, where the key figure goes in projector mode.
+        note: a container above it for notes about the link (pages whose settings are only
+            known after a slow import call `settings.expect_link(page.note)` themselves).
     """
 
     projector: bool
     sizes: TextSizes
     top: Any
+    note: Any = None
 
     def figure_area(self) -> Any:
         """Where the key figure goes: the top of the page in projector mode, else right here."""
@@ -100,7 +105,7 @@ def page_setup(title: str, icon: str, settings: Settings | None = None) -> Page:
     note = st.container()
     if settings is not None:
         settings.expect_link(note)
-    return Page(projector, PROJECTOR if projector else NORMAL, st.container())
+    return Page(projector, PROJECTOR if projector else NORMAL, st.container(), note)
 
 
 @lru_cache(maxsize=1)
@@ -140,6 +145,11 @@ def cached_sample(name: str, max_side: int) -> np.ndarray:
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
+def cached_sample_size(name: str) -> tuple[int, int]:
+    return sample_image(name).shape[:2]
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
 def cached_upload(data: bytes, max_side: int) -> tuple[np.ndarray | None, str, tuple[int, int]]:
     """Decode an upload once: (image or None, error message or "", original (H, W))."""
     try:
@@ -149,8 +159,22 @@ def cached_upload(data: bytes, max_side: int) -> tuple[np.ndarray | None, str, t
     return downscale(image, max_side), "", image.shape[:2]
 
 
+class Picked(NamedTuple):
+    """A photo picked in the sidebar: the picture (downscaled), a label, its original size."""
+
+    image: np.ndarray
+    label: str
+    original: tuple[int, int]
+    """(height, width) of the photo before downscaling."""
+
+
 def image_picker(settings: Settings, prefix: str, max_side: int = 640) -> tuple[np.ndarray, str]:
-    """Sample photo or upload, in the sidebar. Returns (RGB uint8 [H, W, 3], a label).
+    """Sample photo or upload, in the sidebar. Returns (RGB uint8 [H, W, 3], a label)."""
+    return pick_image(settings, prefix, max_side)[:2]
+
+
+def pick_image(settings: Settings, prefix: str, max_side: int = 640) -> Picked:
+    """Sample photo or upload, in the sidebar, downscaled to at most `max_side` pixels.
 
     The sample is the setting `<prefix>_sample`. An upload is kept for the session (the uploader
     itself forgets its file when the page is left) until it is removed or replaced. A bad upload
@@ -163,9 +187,10 @@ def image_picker(settings: Settings, prefix: str, max_side: int = 640) -> tuple[
             "Sample photo", list(SAMPLES), f"{prefix}_sample", format_func=SAMPLES.get
         )
         upload = st.file_uploader(
-            "...or upload your own (PNG, JPEG, WebP, BMP, TIFF; up to 25 MB)",
+            f"...or upload your own (PNG, JPEG, WebP, BMP, TIFF; up to {MAX_IMAGE_MB} MB)",
             type=UPLOAD_TYPES,
             key=f"{prefix}_upload",
+            max_upload_size=MAX_IMAGE_MB,
             on_change=_forget_upload,
             args=(kept,),
         )
@@ -185,11 +210,13 @@ def image_picker(settings: Settings, prefix: str, max_side: int = 640) -> tuple[
             note = ""
             if original != image.shape[:2]:
                 note = f" (downscaled from {original[1]} x {original[0]})"
-            return image, f"your upload, {image.shape[1]} x {image.shape[0]} px{note}"
+            label = f"your upload, {image.shape[1]} x {image.shape[0]} px{note}"
+            return Picked(image, label, original)
         st.error(f"Could not use the uploaded file: {error} Showing the sample photo instead.")
     name = settings.value(f"{prefix}_sample")
     image = cached_sample(name, max_side)
-    return image, f"{SAMPLES[name]}, {image.shape[1]} x {image.shape[0]} px"
+    original = cached_sample_size(name)
+    return Picked(image, f"{SAMPLES[name]}, {image.shape[1]} x {image.shape[0]} px", original)
 
 
 def _forget_upload(kept: str) -> None:

@@ -75,6 +75,14 @@ class Settings:
             label, options, default=default, key=key, required=True, **BOUND, **kwargs
         )
 
+    def multiselect(self, label: str, options: Sequence, key: str, **kwargs: Any) -> list:
+        """A multiselect whose kept values that are no longer options are dropped."""
+        options = list(options)
+        if key in st.session_state and st.session_state[key] is not None:
+            st.session_state[key] = [v for v in st.session_state[key] if v in options]
+        default = [v for v in self.defaults[key] if v in options]
+        return st.multiselect(label, options, default=default, key=key, **BOUND, **kwargs)
+
     def select_slider(self, label: str, options: Sequence, key: str, **kwargs: Any) -> Any:
         value = list(options)[self._choice(options, key)]
         return st.select_slider(label, options, value=value, key=key, **BOUND, **kwargs)
@@ -90,6 +98,9 @@ class Settings:
     def toggle(self, label: str, key: str, **kwargs: Any) -> bool:
         return st.toggle(label, value=self.defaults[key], key=key, **BOUND, **kwargs)
 
+    def text_input(self, label: str, key: str, **kwargs: Any) -> str:
+        return st.text_input(label, value=self.defaults[key], key=key, **BOUND, **kwargs)
+
     def text_area(self, label: str, key: str, **kwargs: Any) -> str:
         return st.text_area(label, value=self.defaults[key], key=key, **BOUND, **kwargs)
 
@@ -97,7 +108,7 @@ class Settings:
         """Remember the URL's parameters as this run received them, to compare with what the
         widgets made of them once they have run (`report_ignored`)."""
         st.session_state[_CHECK] = (
-            st.query_params.to_dict(),
+            {name: st.query_params.get_all(name) for name in st.query_params},
             set(self.defaults) | APP_KEYS,
             note_slot,
         )
@@ -129,11 +140,20 @@ def report_ignored() -> None:
         return
     incoming, known, slot = check
     ignored = []
-    for name, text in incoming.items():
+    for name, texts in incoming.items():
         if name not in known:
             ignored.append(f"{_plain(name)} (not a setting of this page)")
-        elif name in st.session_state and not _matches(st.session_state[name], str(text)):
-            ignored.append(f"{_plain(name)}={_plain(str(text))} (not an allowed value)")
+        elif name not in st.session_state:
+            continue
+        elif isinstance(st.session_state[name], list):  # a multiselect: one parameter per value
+            chosen = {str(v) for v in st.session_state[name]}
+            ignored += [
+                f"{_plain(name)}={_plain(t)} (not an allowed value)"
+                for t in texts
+                if t and t not in chosen
+            ]
+        elif texts and not _matches(st.session_state[name], str(texts[-1])):
+            ignored.append(f"{_plain(name)}={_plain(str(texts[-1]))} (not an allowed value)")
     if ignored:
         slot.caption(
             ":material/link_off: Part of the link was not used: "

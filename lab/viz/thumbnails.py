@@ -84,3 +84,18 @@ def descent_thumbnail() -> np.ndarray:
     draw.line(path, fill=(220, 60, 40), width=2)
     draw.ellipse([cx - 4, cy - 4, cx + 4, cy + 4], fill="black")
     return np.asarray(canvas)
+
+
+def detection_thumbnail(photo: np.ndarray) -> np.ndarray:
+    """Two detectors compared on a photo: the Haar face cascade and the HOG people detector's
+    boxes after NMS, as the Detection lab draws them (OpenCV only: the home page stays light)."""
+    from lab.classic import haar, hog_people
+    from lab.nms import nms
+    from lab.viz.detection import annotate
+
+    faces = haar(photo, "frontal face")
+    people = hog_people(photo)
+    people = people[nms(people.boxes, people.scores, 0.3)].filter(score=0.3)
+    picture = annotate(photo, [(faces, "Haar"), (people, "HOG")], shown_width=240 * 0.8)
+    crop = picture[: round(photo.shape[1] * SIZE[1] / SIZE[0])]
+    return np.asarray(Image.fromarray(crop).resize(SIZE, Image.Resampling.BOX))

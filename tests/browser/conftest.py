@@ -138,3 +138,20 @@ def metric(page, label: str) -> str:
     box = page.locator("[data-testid='stMetric']").filter(has_text=label).first
     box.wait_for()
     return box.locator("[data-testid='stMetricValue']").inner_text()
+
+
+def drag_on_canvas(page, start: tuple[float, float], end: tuple[float, float], width: int) -> None:
+    """Drag on the box canvas from `start` to `end` (canvas pixels; the canvas is `width` wide)
+    and wait for the rerun the release causes."""
+    svg = page.locator("[data-testid='box-canvas-svg']")
+    svg.wait_for()
+    svg.scroll_into_view_if_needed()
+    box = svg.bounding_box()
+    scale = box["width"] / width
+    page.mouse.move(box["x"] + start[0] * scale, box["y"] + start[1] * scale)
+    page.mouse.down()
+    middle = ((start[0] + end[0]) / 2, (start[1] + end[1]) / 2)
+    page.mouse.move(box["x"] + middle[0] * scale, box["y"] + middle[1] * scale, steps=5)
+    with rerun(page):
+        page.mouse.move(box["x"] + end[0] * scale, box["y"] + end[1] * scale, steps=5)
+        page.mouse.up()

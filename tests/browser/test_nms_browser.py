@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lab.nms import nms_report
 from lab.scenes import cluster_scene
-from tests.browser.conftest import metric, open_page, rerun, screenshot
+from tests.browser.conftest import drag_on_canvas, metric, open_page, rerun, screenshot
 
 
 def expected_kept(iou_threshold: float) -> int:
@@ -51,16 +51,7 @@ def test_drawing_a_box_adds_a_line(page, server_url) -> None:
     open_page(page, server_url, "nms")
     with rerun(page):
         page.get_by_text("your own boxes").click()
-    svg = page.locator("[data-testid='box-canvas-svg']")
-    svg.wait_for()
-    box = svg.bounding_box()
-    scale = box["width"] / 640
-    page.mouse.move(box["x"] + 420 * scale, box["y"] + 20 * scale)  # empty space, top right
-    page.mouse.down()
-    page.mouse.move(box["x"] + 500 * scale, box["y"] + 60 * scale, steps=5)
-    with rerun(page):
-        page.mouse.move(box["x"] + 600 * scale, box["y"] + 100 * scale, steps=5)
-        page.mouse.up()
+    drag_on_canvas(page, (420, 20), (600, 100), 640)  # from empty space, top right
     text = page.get_by_label("Boxes, one per line: x1 y1 x2 y2 score class")
     lines = text.input_value().splitlines()
     assert len(lines) == 6

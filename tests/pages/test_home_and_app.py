@@ -12,9 +12,10 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_home_has_a_card_per_page(run_page) -> None:
     app = run_page("home")
     titles = [m.value for m in app.markdown]
-    for title in ("Kernel lab", "Convolution stepper", "IoU lab", "NMS lab", "Gradient descent"):
+    pages = ("Kernel lab", "Convolution stepper", "IoU lab", "NMS lab", "Gradient descent")
+    for title in (*pages, "Detection lab"):
         assert f"**{title}**" in titles  # alone, page links fall back to bold titles
-    assert len(app.caption) == 5
+    assert len(app.caption) == 6
 
 
 def test_app_routes_to_every_page() -> None:
@@ -27,6 +28,7 @@ def test_app_routes_to_every_page() -> None:
         ("pages/iou.py", "IoU lab"),
         ("pages/nms.py", "NMS lab"),
         ("pages/gradient_descent.py", "Gradient descent"),
+        ("pages/detection.py", "Detection lab"),
         ("pages/home.py", "CNN Visual Lab"),
     ]:
         app.switch_page(page).run()

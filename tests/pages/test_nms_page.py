@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 import torch
@@ -13,11 +11,6 @@ from lab.detections import Detections
 from lab.nms import nms_report, soft_nms
 from lab.scenes import Scene, cluster_scene
 from tests.pages.conftest import assault, messages
-
-DETECTION_PAGE = pytest.mark.skipif(
-    not (Path(__file__).parents[2] / "pages" / "detection.py").exists(),
-    reason="the NMS lab offers the Detection page's boxes once that page exists",
-)
 
 
 def metric(app, label: str) -> int:
@@ -105,7 +98,6 @@ def test_own_boxes_typed_and_bad_lines(run_page) -> None:
     assert "line 2" in " ".join(e.value for e in app.error)
 
 
-@DETECTION_PAGE
 def test_detection_page_boxes_arrive_through_session_state(run_page) -> None:
     app = run_page("nms")
     app.radio(key="nms_source").set_value("from the Detection page").run()
@@ -147,7 +139,6 @@ BROKEN_DETECTIONS = [
 ]
 
 
-@DETECTION_PAGE
 @pytest.mark.parametrize(
     "case, raw, words", BROKEN_DETECTIONS, ids=[case for case, _, _ in BROKEN_DETECTIONS]
 )
@@ -161,7 +152,6 @@ def test_broken_detector_output_gives_a_message(run_page, case, raw, words) -> N
     assert words in shown
 
 
-@DETECTION_PAGE
 def test_huge_detector_boxes_without_an_image_get_a_bounded_canvas(run_page) -> None:
     app = run_page("nms")
     app.radio(key="nms_source").set_value("from the Detection page").run()
