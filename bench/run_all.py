@@ -1,4 +1,8 @@
-"""Run every speed script and write BENCHMARKS.md (`make bench`)."""
+"""Run every speed script and write BENCHMARKS.md (`make bench`).
+
+`python bench/run_all.py detection metrics` re-runs only the sections whose module is named and
+keeps the others as BENCHMARKS.md has them (the detection section alone takes ~12 minutes on 2
+cores)."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import boxes  # noqa: E402
 import convolution  # noqa: E402
+import detection  # noqa: E402
 import kernels  # noqa: E402
 import latency  # noqa: E402
 import optim  # noqa: E402
@@ -20,10 +25,31 @@ SECTIONS = [
     ("IoU and NMS", boxes),
     ("Gradient descent", optim),
     ("Interaction latency in Chromium", latency),
+    ("Detectors", detection),
 ]
 
 
+def _existing() -> dict[str, str]:
+    """The sections BENCHMARKS.md has now: title -> body."""
+    path = ROOT / "BENCHMARKS.md"
+    if not path.is_file():
+        return {}
+    sections, title = {}, None
+    for line in path.read_text().splitlines():
+        if line.startswith("## "):
+            title = line[3:].strip()
+            sections[title] = []
+        elif title is not None:
+            sections[title].append(line)
+    return {key: "\n".join(lines).strip() for key, lines in sections.items()}
+
+
 def main() -> None:
+    only = set(sys.argv[1:])
+    known = {module.__name__ for _, module in SECTIONS}
+    if only - known:
+        raise SystemExit(f"unknown sections {sorted(only - known)}; choose from {sorted(known)}")
+    kept = _existing() if only else {}
     parts = [
         "# Benchmarks",
         "",
@@ -32,6 +58,9 @@ def main() -> None:
         "times (script start to end) and the empty page is a one-slider Streamlit script.",
     ]
     for title, module in SECTIONS:
+        if only and module.__name__ not in only and title in kept:
+            parts += ["", f"## {title}", "", kept[title]]
+            continue
         print(f"== {title}", flush=True)
         result = module.run()
         print(result, flush=True)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-import pandas as pd
 import streamlit as st
 
 from lab.boxes import BoxError
@@ -83,6 +82,9 @@ with st.sidebar:
     SETTINGS.multiselect(
         "Two to four detectors", [*SPECS, CUSTOM], "det_detectors", max_selections=4
     )
+    for name in state.det_detectors:
+        if name in SPECS:
+            st.caption(panels.spec_words(SPECS[name]))
     SETTINGS.radio(
         "Device",
         DEVICES,
@@ -134,6 +136,12 @@ for index, name in enumerate(chosen_names):
     )
     if loaded is None:
         st.warning(f"{LETTERS[index]}: {message}")
+        if name in SPECS and SPECS[name].needs_weights and not SPECS[name].weights_available:
+            st.button(
+                "Try the download again",
+                key=f"det_retry_{LETTERS[index]}",
+                on_click=detectors.retry_downloads,
+            )
         continue
     chosen = asked[name]
     try:
@@ -196,7 +204,7 @@ with page.figure_area():
         )
         columns = [list_col] * len(results)
     else:
-        columns = st.columns(min(len(results), 2 if page.projector else 4))
+        columns = st.columns(max(2, min(len(results), 2 if page.projector else 4)))
     for index, result in enumerate(results):
         with columns[index % len(columns)]:
             st.metric(f"{result.letter}: {result.name}", plural(len(result.final), "box"))
@@ -210,25 +218,7 @@ with page.figure_area():
             panels.result_actions(result, image, picked.original, colours, RAW_KEY)
 
 st.subheader("Timing")
-rows = []
-for result in results:
-    raw = result.raw
-    note = "cached (same photo and settings)" if result.cached else ""
-    if raw.warm_up and not result.cached:
-        note = "first run of this model: includes warm-up"
-    rows.append(
-        {
-            "detector": f"{result.letter}: {result.name}",
-            "device": result.detector.device,
-            "load (ms, once)": round(result.load_ms, 1),
-            "preprocess (ms)": round(raw.preprocess_ms, 1),
-            "inference (ms)": round(raw.inference_ms, 1),
-            "postprocess (ms)": round(raw.postprocess_ms + result.postprocess_ms, 1),
-            "raw boxes": len(raw.detections),
-            "note": note,
-        }
-    )
-st.dataframe(pd.DataFrame(rows), hide_index=True)
+st.dataframe(panels.timing_table(results), hide_index=True)
 st.caption(
     "Load: reading the weights, once per server. Preprocess: photo to tensor. Postprocess: "
     "boxes back to the photo, then this page's score threshold, per-class NMS and cap."

@@ -438,6 +438,30 @@ def matching_tables(first, second, paired) -> None:
         st.dataframe(table, hide_index=True, key=f"det_only_{result.letter}")
 
 
+def timing_table(results) -> pd.DataFrame:
+    """Per detector: load (once per server), preprocessing, inference, postprocessing (the
+    detector's own and the page's threshold + NMS), and whether the run was a warm-up or cached."""
+    rows = []
+    for result in results:
+        raw = result.raw
+        note = "cached (same photo and settings)" if result.cached else ""
+        if raw.warm_up and not result.cached:
+            note = "first run of this model: includes warm-up"
+        rows.append(
+            {
+                "detector": f"{result.letter}: {result.name}",
+                "device": result.detector.device,
+                "load (ms, once)": round(result.load_ms, 1),
+                "preprocess (ms)": round(raw.preprocess_ms, 1),
+                "inference (ms)": round(raw.inference_ms, 1),
+                "postprocess (ms)": round(raw.postprocess_ms + result.postprocess_ms, 1),
+                "raw boxes": len(raw.detections),
+                "note": note,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
 def evaluation_table(results, scores) -> pd.DataFrame:
     def show(value: float | None) -> str:
         return "n/a" if value is None else f"{value:.3f}"
@@ -456,6 +480,19 @@ def evaluation_table(results, scores) -> pd.DataFrame:
             for r in results
         ]
     )
+
+
+def spec_words(spec: DetectorSpec) -> str:
+    """One line about a detector for the sidebar: family, COCO figures, where its weights are."""
+    info = spec.info
+    figures = ""
+    if info:
+        figures = (
+            f" COCO box mAP {info['box mAP (COCO val)']}, {info['parameters (M)']} M parameters, "
+            f"{info['GFLOPS']} GFLOPS, {info['file (MB)']:.0f} MB"
+        )
+        figures += "." if spec.weights_available else ", downloaded on first use."
+    return f"**{spec.name}**: {spec.family}.{figures}"
 
 
 def info_table(specs: dict[str, DetectorSpec]) -> pd.DataFrame:

@@ -172,6 +172,8 @@ def test_a_coco_model_without_weights_names_the_file_url_and_folder(run_page, of
     app.number_input(key="det_haar_frontal_face_max").set_value(5).run()
     assert offline_zoo == [meta["url"]]
     assert metric(app, "A") == 1  # the page keeps working with the detectors it has
+    app.button(key="det_retry_B").click().run()  # the reader asks: one more try
+    assert offline_zoo == [meta["url"]] * 2 and not app.exception
 
 
 def _checkpoint(architecture: str, classes: int, seed: int = 0) -> tuple[torch.nn.Module, bytes]:
