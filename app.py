@@ -12,6 +12,7 @@ PAGES = [
     st.Page("pages/nms.py", title="NMS lab", icon=":material/filter_center_focus:"),
     st.Page("pages/gradient_descent.py", title="Gradient descent", icon=":material/trending_down:"),
     st.Page("pages/detection.py", title="Detection lab", icon=":material/center_focus_strong:"),
+    st.Page("pages/evaluation.py", title="Evaluation lab", icon=":material/analytics:"),
 ]
 
 try:

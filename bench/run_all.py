@@ -16,6 +16,7 @@ import convolution  # noqa: E402
 import detection  # noqa: E402
 import kernels  # noqa: E402
 import latency  # noqa: E402
+import metrics  # noqa: E402
 import optim  # noqa: E402
 from common import ROOT, machine  # noqa: E402
 
@@ -26,6 +27,7 @@ SECTIONS = [
     ("Gradient descent", optim),
     ("Interaction latency in Chromium", latency),
     ("Detectors", detection),
+    ("Evaluation", metrics),
 ]
 
 

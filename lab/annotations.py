@@ -264,3 +264,95 @@ def format_truth(truth: Detections) -> str:
         f"{b[0]:g} {b[1]:g} {b[2]:g} {b[3]:g} {label}"
         for b, label in zip(truth.boxes.astype(float), truth.labels, strict=True)
     )
+
+
+def to_coco(
+    annotations: list[Annotation], detectors: dict[str, list[Detections]] | None = None
+) -> tuple[dict, dict[str, list]]:
+    """Ground truth (one Annotation per image) and detectors' detections (one Detections per
+    image, in the same order) as a COCO annotation dict and COCO results lists.
+
+    Images are numbered 1, 2, ... in order; categories 1, 2, ... by sorted ground-truth class
+    name. Detections of a class the ground truth never names cannot be scored and are left out.
+
+    Returns:
+        (annotation dict, {detector: results list}).
+    """
+    names = sorted({label for a in annotations for label in a.truth.labels.tolist()})
+    ids = {name: index for index, name in enumerate(names, start=1)}
+    gt = {
+        "images": [
+            {"id": i, "file_name": a.name, "width": a.width, "height": a.height}
+            for i, a in enumerate(annotations, start=1)
+        ],
+        "categories": [{"id": index, "name": name} for name, index in ids.items()],
+        "annotations": [],
+    }
+    for image_id, annotation in enumerate(annotations, start=1):
+        for box, label in zip(annotation.truth.boxes.astype(float), annotation.truth.labels, strict=True):  # fmt: skip
+            w, h = box[2] - box[0], box[3] - box[1]
+            gt["annotations"].append(
+                {
+                    "id": len(gt["annotations"]) + 1,
+                    "image_id": image_id,
+                    "category_id": ids[label],
+                    "bbox": [box[0], box[1], w, h],
+                    "area": w * h,
+                    "iscrowd": 0,
+                }
+            )
+    results: dict[str, list] = {}
+    for name, per_image in (detectors or {}).items():
+        entries = []
+        for image_id, found in enumerate(per_image, start=1):
+            for box, score, label in zip(found.boxes.astype(float), found.scores.astype(float), found.labels, strict=True):  # fmt: skip
+                if label in ids:
+                    bbox = [box[0], box[1], box[2] - box[0], box[3] - box[1]]
+                    entries.append({"image_id": image_id, "category_id": ids[label], "bbox": bbox, "score": score})  # fmt: skip
+        results[name] = entries
+    return gt, results
+
+
+def read_voc_results(data: bytes, images: dict[str, int], categories: dict[str, int]) -> list:
+    """Detections in Pascal VOC's results style, one per line:
+    'image class score xmin ymin xmax ymax' (the image as in the XML's <filename>, with or
+    without its extension; VOC's 1-based pixels, converted as `read_voc` converts boxes).
+
+    Returns:
+        A COCO results list for the images and categories given (name -> id).
+
+    Raises:
+        AnnotationError: naming the line and what is wrong.
+    """
+    _size_check(data)
+    try:
+        text = bytes(data).decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise AnnotationError("the detections file is not text (UTF-8)") from None
+    stems = {name.rsplit(".", 1)[0]: image_id for name, image_id in images.items()}
+    results = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        fields = line.replace(",", " ").split()
+        if not fields or fields[0].startswith("#"):
+            continue
+        if len(results) >= MAX_BOXES * 20:
+            raise AnnotationError(f"at most {MAX_BOXES * 20:,} detections")
+        if len(fields) != 7:
+            raise AnnotationError(
+                f"line {number}: expected 'image class score xmin ymin xmax ymax', got {len(fields)} values"  # fmt: skip
+            )
+        image, label = fields[0], fields[1]
+        image_id = images.get(image, stems.get(image))
+        if image_id is None:
+            raise AnnotationError(f"line {number}: image {checks.show(image[:40])} has no annotation file")  # fmt: skip
+        if label not in categories:
+            raise AnnotationError(f"line {number}: class {checks.show(label[:40])} is not in the ground truth")  # fmt: skip
+        try:
+            score, xmin, ymin, xmax, ymax = (float(v) for v in fields[2:])
+        except ValueError:
+            raise AnnotationError(f"line {number}: score and box must be numbers") from None
+        if not np.isfinite(score):
+            raise AnnotationError(f"line {number}: the score must be a finite number")
+        x1, y1, x2, y2 = _box([xmin - 1, ymin - 1, xmax, ymax], f"line {number}")
+        results.append({"image_id": image_id, "category_id": categories[label], "bbox": [x1, y1, x2 - x1, y2 - y1], "score": score})  # fmt: skip
+    return results

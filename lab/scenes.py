@@ -165,3 +165,94 @@ def format_detections(detections: Detections) -> str:
             strict=True,
         )
     )
+
+
+def evaluation_set(
+    images: int = 4,
+    classes: int = 2,
+    objects: int = 5,
+    noise: float = 0.1,
+    miss_rate: float = 0.2,
+    false_alarms: int = 2,
+    seed: int = 0,
+    width: int = 640,
+    height: int = 480,
+    crowd: bool = False,
+) -> tuple[dict, list]:
+    """A seeded detection benchmark in COCO's form: ground truth and a detector's results.
+
+    Each image holds about `objects` true boxes of sizes from small (< 32² px) to large, of
+    `classes` classes. The detector finds each with probability 1 - `miss_rate`, its box moved
+    and resized by `noise` (a fraction of the object's size), scored higher the closer it is; it
+    also reports `false_alarms` boxes per image where nothing is, and a duplicate of some objects.
+
+    Returns:
+        (COCO annotation dict, COCO results list).
+
+    Raises:
+        BoxError: a setting out of range.
+    """
+    images = checks.number(images, "images", BoxError, low=1, high=500, whole=True)
+    classes = checks.number(classes, "classes", BoxError, low=1, high=20, whole=True)
+    objects = checks.number(objects, "objects per image", BoxError, low=0, high=100, whole=True)
+    noise = checks.number(noise, "the localisation noise", BoxError, low=0, high=1)
+    miss_rate = checks.number(miss_rate, "the miss rate", BoxError, low=0, high=1)
+    false_alarms = checks.number(
+        false_alarms, "false alarms", BoxError, low=0, high=100, whole=True
+    )
+    rng = np.random.default_rng(
+        checks.number(seed, "the seed", BoxError, low=0, high=2**32 - 1, whole=True)
+    )
+    gt = {
+        "images": [
+            {"id": i + 1, "file_name": f"image {i + 1}", "width": width, "height": height}
+            for i in range(images)
+        ],
+        "categories": [{"id": k + 1, "name": class_name(k)} for k in range(classes)],
+        "annotations": [],
+    }
+    results = []
+
+    def add_result(image_id: int, category: int, box: np.ndarray, score: float) -> None:
+        x1, y1 = max(0.0, box[0]), max(0.0, box[1])
+        x2, y2 = min(float(width), box[2]), min(float(height), box[3])
+        if x2 - x1 >= 1 and y2 - y1 >= 1:
+            bbox = [round(float(v), 2) for v in (x1, y1, x2 - x1, y2 - y1)]
+            results.append({"image_id": image_id, "category_id": category, "bbox": bbox, "score": round(float(score), 4)})  # fmt: skip
+
+    for image_id in range(1, images + 1):
+        count = int(rng.poisson(objects)) if objects else 0
+        for _ in range(count):
+            size = float(np.exp(rng.uniform(np.log(12), np.log(min(width, height) * 0.6))))
+            w, h = size * rng.uniform(0.6, 1.4), size * rng.uniform(0.6, 1.4)
+            x, y = rng.uniform(0, width - w), rng.uniform(0, height - h)
+            category = int(rng.integers(1, classes + 1))
+            is_crowd = bool(crowd and rng.random() < 0.1)
+            annotation_id = len(gt["annotations"]) + 1
+            gt["annotations"].append(
+                {
+                    "id": annotation_id,
+                    "image_id": image_id,
+                    "category_id": category,
+                    "bbox": [round(x, 2), round(y, 2), round(w, 2), round(h, 2)],
+                    "area": round(w * h, 2),
+                    "iscrowd": int(is_crowd),
+                }
+            )
+            if rng.random() < miss_rate:
+                continue
+            shift = rng.normal(0, noise, 4) * [w, h, w, h]
+            box = np.array([x, y, x + w, y + h]) + shift
+            box[2:] = np.maximum(box[2:], box[:2] + 2)
+            error = float(np.abs(shift).mean() / max(size, 1))
+            add_result(
+                image_id, category, box, np.clip(0.95 - 2 * error + rng.normal(0, 0.1), 0.01, 1)
+            )
+            if rng.random() < 0.15:  # a duplicate, scored lower
+                add_result(image_id, category, box + rng.normal(0, 3, 4), rng.uniform(0.05, 0.5))
+        for _ in range(false_alarms):
+            size = float(np.exp(rng.uniform(np.log(12), np.log(min(width, height) * 0.4))))
+            x, y = rng.uniform(0, width - size), rng.uniform(0, height - size)
+            box = np.array([x, y, x + size, y + size * rng.uniform(0.6, 1.4)])
+            add_result(image_id, int(rng.integers(1, classes + 1)), box, rng.uniform(0.01, 0.7))
+    return gt, results

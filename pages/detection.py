@@ -37,6 +37,7 @@ class Result:
     final: Detections
     score_threshold: float
     iou_threshold: float
+    ranked: Detections
     postprocess_ms: float
     load_ms: float
     cached: bool
@@ -158,6 +159,7 @@ for index, name in enumerate(chosen_names):
             chosen.max_detections,
         )
         post_ms = (time.perf_counter() - clock) * 1e3
+        ranked = postprocess(raw.detections, None, chosen.iou_threshold, chosen.classes, 100)
     except (BoxError, ValueError, RuntimeError) as error:  # bad settings, GPU out of memory
         st.error(f"{LETTERS[index]}: {name} could not run: {str(error)[:300]}")
         continue
@@ -171,6 +173,7 @@ for index, name in enumerate(chosen_names):
             final,
             chosen.score_threshold,
             chosen.iou_threshold,
+            ranked,
             post_ms,
             loaded.load_ms,
             cached,
@@ -286,7 +289,8 @@ if truth is not None:
         "image": image,
         "truth": truth,
         "detections": {r.name: r.final for r in results},
-        "raw": {r.name: r.raw.detections for r in results},
+        # For AP: after NMS but before the score threshold (every score ranks).
+        "ranked": {r.name: r.ranked for r in results},
     }
 
 with st.expander("About the detectors: family, COCO box mAP, size, weights on this machine"):

@@ -46,6 +46,12 @@ CARDS = [
         "Run two to four detectors on a photo: which is better, and why? Box by box.",
         "detection",
     ),
+    (
+        "pages/evaluation.py",
+        "Evaluation lab",
+        "Confusion matrices, ROC and PR curves, AP three ways and the COCO table, step by step.",
+        "evaluation",
+    ),
 ]
 
 
@@ -57,6 +63,8 @@ def thumbnail(kind: str) -> np.ndarray:
         return thumbnails.grid_thumbnail()
     if kind in ("iou", "nms"):
         return thumbnails.boxes_thumbnail(nms=kind == "nms")
+    if kind == "evaluation":
+        return thumbnails.evaluation_thumbnail()
     if kind == "detection":
         return thumbnails.detection_thumbnail(cached_sample("astronaut", 512))
     return thumbnails.descent_thumbnail()

@@ -99,3 +99,22 @@ def detection_thumbnail(photo: np.ndarray) -> np.ndarray:
     picture = annotate(photo, [(faces, "Haar"), (people, "HOG")], shown_width=240 * 0.8)
     crop = picture[: round(photo.shape[1] * SIZE[1] / SIZE[0])]
     return np.asarray(Image.fromarray(crop).resize(SIZE, Image.Resampling.BOX))
+
+
+def evaluation_thumbnail() -> np.ndarray:
+    """A ROC curve and a precision-recall curve of a made-up classifier, side by side."""
+    from lab.metrics import example_scores, pr_curve, roc_curve
+
+    scores, labels = example_scores(300, 1.6, seed=3)
+    canvas = Image.new("RGB", SIZE, "white")
+    draw = ImageDraw.Draw(canvas)
+    for left, curve, colour in (
+        (12, roc_curve(scores, labels), (31, 119, 180)),
+        (128, pr_curve(scores, labels), (217, 95, 2)),
+    ):
+        box = [left, 12, left + 100, 132]
+        draw.rectangle(box, outline="grey")
+        points = [(left + 100 * x, 132 - 120 * y) for x, y in zip(curve.x, curve.y, strict=True)]
+        draw.line(points, fill=colour, width=3)
+    draw.line([(12, 132), (112, 12)], fill=(180, 180, 180), width=1)
+    return np.asarray(canvas)

@@ -18,6 +18,8 @@ from lab.annotations import (
     read_annotation,
     read_coco,
     read_voc,
+    read_voc_results,
+    to_coco,
 )
 from lab.detections import Detections
 
@@ -95,12 +97,16 @@ BAD_FILES = [
     ("json without lists", b'{"images": 3}', "lists 'images'"),
     (
         "annotation of an unknown image",
-        json.dumps({**COCO_FILE, "annotations": [{"image_id": 99, "category_id": 1, "bbox": [0] * 4}]}).encode(),
+        json.dumps(
+            {**COCO_FILE, "annotations": [{"image_id": 99, "category_id": 1, "bbox": [0] * 4}]}
+        ).encode(),
         "not listed",
     ),
     (
         "a negative width",
-        json.dumps({**COCO_FILE, "annotations": [{"image_id": 7, "category_id": 1, "bbox": [0, 0, -5, 5]}]}).encode(),
+        json.dumps(
+            {**COCO_FILE, "annotations": [{"image_id": 7, "category_id": 1, "bbox": [0, 0, -5, 5]}]}
+        ).encode(),
         "negative width",
     ),
     (
@@ -134,7 +140,7 @@ BAD_FILES = [
         "bndbox",
     ),
     ("too large", b"{" + b" " * MAX_FILE_BYTES + b"}", "MB"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("case", "data", "words"), BAD_FILES, ids=[c[0] for c in BAD_FILES])
@@ -167,3 +173,34 @@ def test_typed_boxes_round_trip_with_class_words() -> None:
 def test_typed_boxes_errors_name_the_line(text, words) -> None:
     with pytest.raises(AnnotationError, match=words):
         parse_truth("0 0 1 1\n" + text if "line 1" not in words else text)
+
+
+def test_to_coco_numbers_images_and_categories_and_drops_unknown_classes() -> None:
+    first = Annotation("a.jpg", 100, 80, Detections([[10, 10, 30, 50], [0, 0, 5, 5]], [1, 1], ["person", "car"]))  # fmt: skip
+    second = Annotation("b.jpg", 100, 80, Detections([[1, 2, 3, 4]], [1], ["person"]))
+    found = [
+        Detections([[10, 10, 30, 50], [0, 0, 9, 9]], [0.9, 0.8], ["person", "dog"]),
+        Detections.empty(),
+    ]
+    gt, results = to_coco([first, second], {"A": found})
+    assert [c["name"] for c in gt["categories"]] == ["car", "person"]
+    assert gt["annotations"][0] == {"id": 1, "image_id": 1, "category_id": 2, "bbox": [10.0, 10.0, 20.0, 40.0], "area": 800.0, "iscrowd": 0}  # fmt: skip
+    assert [a["image_id"] for a in gt["annotations"]] == [1, 1, 2]
+    assert results["A"] == [{"image_id": 1, "category_id": 2, "bbox": [10.0, 10.0, 20.0, 40.0], "score": pytest.approx(0.9)}]  # fmt: skip
+
+
+def test_voc_results_lines() -> None:
+    images, categories = {"000005.jpg": 1}, {"chair": 1}
+    found = read_voc_results(b"000005 chair 0.9 263 211 324 339\n000005.jpg chair 0.5 1 1 10 10\n", images, categories)  # fmt: skip
+    assert found[0] == {"image_id": 1, "category_id": 1, "bbox": [262.0, 210.0, 62.0, 129.0], "score": 0.9}  # fmt: skip
+    assert found[1]["bbox"] == [0.0, 0.0, 10.0, 10.0]
+    for text, words in (
+        (b"x chair 0.9 1 1 2 2", "no annotation file"),
+        (b"000005 sofa 0.9 1 1 2 2", "not in the ground truth"),
+        (b"000005 chair high 1 1 2 2", "numbers"),
+        (b"000005 chair 0.9 1 1 2", "expected"),
+        (b"000005 chair nan 1 1 2 2", "finite"),
+        (b"000005 chair 0.9 5 1 2 2", "negative width"),
+    ):
+        with pytest.raises(AnnotationError, match=words):
+            read_voc_results(text, images, categories)

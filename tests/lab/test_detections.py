@@ -216,10 +216,16 @@ def test_evaluate_precision_recall_f1_by_hand() -> None:
 
 @pytest.mark.parametrize(
     ("count", "name", "words"),
-    [(1, "person", "1 person"), (3, "person", "3 people"), (2, "face", "2 faces"),
-     (2, "upper body", "2 upper bodies"), (2, "bus", "2 buses"), (2, "toy", "2 toys"),
-     (0, "car", "0 cars")],
-)  # fmt: skip
+    [
+        (1, "person", "1 person"),
+        (3, "person", "3 people"),
+        (2, "face", "2 faces"),
+        (2, "upper body", "2 upper bodies"),
+        (2, "bus", "2 buses"),
+        (2, "toy", "2 toys"),
+        (0, "car", "0 cars"),
+    ],
+)
 def test_plural(count, name, words) -> None:
     assert plural(count, name) == words
 
@@ -232,10 +238,15 @@ def test_counts_words_most_common_first() -> None:
 
 @pytest.mark.parametrize(
     ("box", "words"),
-    [([0, 40, 10, 60], "at the left edge"), ([190, 40, 200, 60], "at the right edge"),
-     ([90, 40, 110, 60], "in the middle"), ([10, 10, 20, 20], "at the top left"),
-     ([150, 70, 170, 90], "at the bottom right"), ([90, 5, 110, 20], "at the top")],
-)  # fmt: skip
+    [
+        ([0, 40, 10, 60], "at the left edge"),
+        ([190, 40, 200, 60], "at the right edge"),
+        ([90, 40, 110, 60], "in the middle"),
+        ([10, 10, 20, 20], "at the top left"),
+        ([150, 70, 170, 90], "at the bottom right"),
+        ([90, 5, 110, 20], "at the top"),
+    ],
+)
 def test_where_in_words(box, words) -> None:
     assert where(np.array(box), 200, 100) == words
 

@@ -129,7 +129,9 @@ def test_typed_ground_truth_gives_tp_fp_fn(run_page) -> None:
     assert scores.loc[f"B: {MTCNN}", "recall"] == "0.500"
     hog = scores.loc[f"C: {HOG}"]
     assert (hog["TP"], hog["FN"], hog["precision"]) == (0, 2, "0.000")  # people are not faces
-    assert app.session_state["evaluation_ground_truth"]["truth"].boxes.shape == (2, 4)
+    handed = app.session_state["evaluation_ground_truth"]
+    assert handed["truth"].boxes.shape == (2, 4)
+    assert set(handed["ranked"]) == {HAAR, MTCNN, HOG}  # NMS-ed, every score, for AP
 
 
 def test_an_uploaded_coco_file_is_scaled_to_the_photo_shown(run_page) -> None:

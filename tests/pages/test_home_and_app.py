@@ -13,9 +13,9 @@ def test_home_has_a_card_per_page(run_page) -> None:
     app = run_page("home")
     titles = [m.value for m in app.markdown]
     pages = ("Kernel lab", "Convolution stepper", "IoU lab", "NMS lab", "Gradient descent")
-    for title in (*pages, "Detection lab"):
+    for title in (*pages, "Detection lab", "Evaluation lab"):
         assert f"**{title}**" in titles  # alone, page links fall back to bold titles
-    assert len(app.caption) == 6
+    assert len(app.caption) == 7
 
 
 def test_app_routes_to_every_page() -> None:
@@ -29,6 +29,7 @@ def test_app_routes_to_every_page() -> None:
         ("pages/nms.py", "NMS lab"),
         ("pages/gradient_descent.py", "Gradient descent"),
         ("pages/detection.py", "Detection lab"),
+        ("pages/evaluation.py", "Evaluation lab"),
         ("pages/home.py", "CNN Visual Lab"),
     ]:
         app.switch_page(page).run()

@@ -10,7 +10,7 @@ import pytest
 
 from tests.pages.conftest import ROOT
 
-LIGHT = ["home", "kernel_lab", "convolution", "iou", "nms", "gradient_descent"]
+LIGHT = ["home", "kernel_lab", "convolution", "iou", "nms", "gradient_descent", "evaluation"]
 SCRIPT = """
 import sys
 from streamlit.testing.v1 import AppTest
