@@ -470,3 +470,47 @@ def detect_faces(
     for step in mtcnn_steps(image, nets, settings):
         result = step
     return result
+
+
+def pyramid_level(image: np.ndarray, nets: Nets, scale: float) -> torch.Tensor:
+    """The photo resized for one pyramid scale and normalised as P-Net sees it: [1, 3, h, w]."""
+    photo = _as_photo(image, nets.device)
+    height, width = photo.shape[2:]
+    size = (int(height * scale + 1), int(width * scale + 1))
+    return _normalise(interpolate(photo, size=size, mode="area"))
+
+
+@dataclass(frozen=True)
+class Window:
+    """One 12 x 12 window of a pyramid level, classified on its own and read off the dense map.
+
+    Attributes:
+        crop: np.ndarray[12, 12, 3] the normalised pixels P-Net saw (-1 .. 1).
+        alone: P-Net's face probability for the crop by itself.
+        dense: the value at (row, col) of P-Net run over the whole level at once.
+    """
+
+    crop: np.ndarray
+    alone: float
+    dense: float
+
+
+def sliding_window(level: torch.Tensor, nets: Nets, row: int, col: int) -> Window:
+    """P-Net on the 12 x 12 crop at (STRIDE * row, STRIDE * col) of a pyramid level, against the
+    same cell of P-Net run on the whole level: a sliding-window classifier made fully
+    convolutional computes every window at once (OverFeat), with the same numbers.
+
+    Raises:
+        MTCNNError: a cell outside the level's output map.
+    """
+    with torch.inference_mode():
+        _, dense = nets.pnet(level)
+        rows, cols = dense.shape[2:]
+        if not (0 <= row < rows and 0 <= col < cols):
+            raise MTCNNError(f"P-Net's map at this scale is {rows} x {cols}; cell ({row}, {col}) is outside it")  # fmt: skip
+        top, left = STRIDE * row, STRIDE * col
+        crop = level[:, :, top : top + CELL, left : left + CELL]
+        _, alone = nets.pnet(crop)
+    return Window(
+        _numpy(crop[0].permute(1, 2, 0)), float(alone[0, 1, 0, 0]), float(dense[0, 1, row, col])
+    )

@@ -106,3 +106,20 @@ def test_settings_change_the_search(nets) -> None:
 def test_weights_load_as_plain_tensors(nets) -> None:
     assert all(p.dtype == torch.float32 for p in nets.onet.parameters())
     assert not nets.pnet.training
+
+
+def test_a_sliding_window_equals_the_dense_map(nets) -> None:
+    from lab.mtcnn import pyramid_level, sliding_window
+
+    rng = np.random.default_rng(0)
+    for scale in (0.6, 0.25):
+        level = pyramid_level(sample_image("astronaut"), nets, scale)
+        rows = (level.shape[2] - 12) // 2 + 1
+        cols = (level.shape[3] - 12) // 2 + 1
+        for _ in range(20):
+            row, col = int(rng.integers(0, rows)), int(rng.integers(0, cols))
+            window = sliding_window(level, nets, row, col)
+            assert window.crop.shape == (12, 12, 3)
+            assert abs(window.alone - window.dense) < 1e-5
+    with pytest.raises(MTCNNError, match="outside"):
+        sliding_window(level, nets, rows + 5, 0)
