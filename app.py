@@ -13,6 +13,7 @@ PAGES = [
     st.Page("pages/gradient_descent.py", title="Gradient descent", icon=":material/trending_down:"),
     st.Page("pages/detection.py", title="Detection lab", icon=":material/center_focus_strong:"),
     st.Page("pages/evaluation.py", title="Evaluation lab", icon=":material/analytics:"),
+    st.Page("pages/inside_detector.py", title="Inside a detector", icon=":material/biotech:"),
 ]
 
 try:

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import anatomy  # noqa: E402
 import boxes  # noqa: E402
 import convolution  # noqa: E402
 import detection  # noqa: E402
@@ -28,6 +29,7 @@ SECTIONS = [
     ("Interaction latency in Chromium", latency),
     ("Detectors", detection),
     ("Evaluation", metrics),
+    ("Inside a detector", anatomy),
 ]
 
 

@@ -52,6 +52,12 @@ CARDS = [
         "Confusion matrices, ROC and PR curves, AP three ways and the COCO table, step by step.",
         "evaluation",
     ),
+    (
+        "pages/inside_detector.py",
+        "Inside a detector",
+        "Selective search, anchors, box regression, RoI Align, YOLO's grid, MTCNN's cascade.",
+        "anatomy",
+    ),
 ]
 
 
@@ -63,6 +69,8 @@ def thumbnail(kind: str) -> np.ndarray:
         return thumbnails.grid_thumbnail()
     if kind in ("iou", "nms"):
         return thumbnails.boxes_thumbnail(nms=kind == "nms")
+    if kind == "anatomy":
+        return thumbnails.anchors_thumbnail(cached_sample("astronaut", 512))
     if kind == "evaluation":
         return thumbnails.evaluation_thumbnail()
     if kind == "detection":

@@ -45,7 +45,7 @@ def _font(size: int) -> ImageFont.ImageFont:
         return ImageFont.load_default()
 
 
-class _Pen:
+class Pen:
     """Boxes with labels on one picture, lines and text sized to it."""
 
     def __init__(self, image: np.ndarray, shown_width: float | None = None, text: float = 1.0):
@@ -74,6 +74,10 @@ class _Pen:
                 draw.line([a, b], fill=colour, width=self.line)
         if text:
             self.labels.append(([x1, y1, x2, y2], text, colour))
+
+    def dot(self, x: float, y: float, colour, radius: float | None = None) -> None:
+        r = radius or self.line * 1.5
+        ImageDraw.Draw(self.canvas).ellipse([x - r, y - r, x + r, y + r], fill=colour)
 
     def skeleton(self, points: np.ndarray, colour) -> None:
         draw = ImageDraw.Draw(self.canvas)
@@ -154,7 +158,7 @@ def annotate(
         np.ndarray[H, W, 3] uint8.
     """
     colours = colours or class_colours(*(found for found, _ in layers))
-    pen = _Pen(image, shown_width, text)
+    pen = Pen(image, shown_width, text)
     fallback = ImageColor.getrgb(CLASS_COLORS[0])
     for found, _ in layers:
         if found.masks is not None:
@@ -182,7 +186,7 @@ def comparison_image(
 ) -> np.ndarray:
     """Two detectors on one photo: each pair as A's box in green with its IoU, what only A found
     in orange (solid), what only B found in purple (dashed)."""
-    pen = _Pen(image, shown_width, text)
+    pen = Pen(image, shown_width, text)
     for i, j, iou in paired.pairs:
         pen.box(b.boxes[j], PAIRED, dash=DASHES[1])
         pen.box(a.boxes[i], PAIRED, f"IoU {iou:.2f}")
@@ -203,7 +207,7 @@ def evaluation_image(
 ) -> np.ndarray:
     """Detections against ground truth: ground truth dotted black, true positives blue, false
     positives red, missed ground-truth boxes dashed yellow ('missed')."""
-    pen = _Pen(image, shown_width, text)
+    pen = Pen(image, shown_width, text)
     missed = set(result.pairs.only_b)
     for j, box in enumerate(truth.boxes):
         if j not in missed:

@@ -118,3 +118,16 @@ def evaluation_thumbnail() -> np.ndarray:
         draw.line(points, fill=colour, width=3)
     draw.line([(12, 132), (112, 12)], fill=(180, 180, 180), width=1)
     return np.asarray(canvas)
+
+
+def anchors_thumbnail(photo: np.ndarray) -> np.ndarray:
+    """The nine anchors of one position over a photo: three sizes, three aspect ratios."""
+    from lab.anchors import generate
+    from lab.viz.anatomy import ANCHOR, boxes_picture
+
+    height, width = photo.shape[:2]
+    every = generate((height // 32, width // 32), 32, (64, 128, 256), (0.5, 1.0, 2.0))
+    middle = ((height // 64) * (width // 32) + width // 64) * 9
+    picture = boxes_picture(photo, [(every[middle : middle + 9], ANCHOR, None, False)], 200)
+    crop = picture[: round(width * SIZE[1] / SIZE[0])]
+    return np.asarray(Image.fromarray(crop).resize(SIZE, Image.Resampling.BOX))

@@ -22,10 +22,6 @@ def metric(app, label: str) -> str:
     return next(m.value for m in app.metric if m.label == label)
 
 
-def frame(app, key: str):
-    return next(d.value for d in app.dataframe if d.key == key) if any(d.key == key for d in app.dataframe) else None  # fmt: skip
-
-
 def table_with(app, column: str):
     return next(d.value for d in app.dataframe if column in d.value.columns)
 

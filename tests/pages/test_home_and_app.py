@@ -13,9 +13,9 @@ def test_home_has_a_card_per_page(run_page) -> None:
     app = run_page("home")
     titles = [m.value for m in app.markdown]
     pages = ("Kernel lab", "Convolution stepper", "IoU lab", "NMS lab", "Gradient descent")
-    for title in (*pages, "Detection lab", "Evaluation lab"):
+    for title in (*pages, "Detection lab", "Evaluation lab", "Inside a detector"):
         assert f"**{title}**" in titles  # alone, page links fall back to bold titles
-    assert len(app.caption) == 7
+    assert len(app.caption) == 8
 
 
 def test_app_routes_to_every_page() -> None:
@@ -30,6 +30,7 @@ def test_app_routes_to_every_page() -> None:
         ("pages/gradient_descent.py", "Gradient descent"),
         ("pages/detection.py", "Detection lab"),
         ("pages/evaluation.py", "Evaluation lab"),
+        ("pages/inside_detector.py", "Inside a detector"),
         ("pages/home.py", "CNN Visual Lab"),
     ]:
         app.switch_page(page).run()
