@@ -5,6 +5,7 @@ yolo, mtcnn)."""
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -366,6 +367,29 @@ def roi(settings: Settings, image: np.ndarray, truth: np.ndarray, page) -> None:
     )
 
 
+SHAPE_SOURCES = ["example shapes", "the ground-truth boxes", "the shared test photos' boxes"]
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "testdata"
+
+
+@st.cache_data(show_spinner=False)
+def _shared_shapes() -> np.ndarray | None:
+    """Box shapes of the course's test photos (../shared/testdata), read where they are."""
+    import json
+
+    shapes = []
+    for folder in ("pedestrians", "faces"):
+        path = SHARED / folder / "boxes.json"
+        if not path.is_file():
+            return None
+        try:
+            boxes = json.loads(path.read_text())
+            shapes += [[float(b[2]) - float(b[0]), float(b[3]) - float(b[1])] for found in boxes.values() for b in found]  # fmt: skip
+        except (ValueError, TypeError, IndexError, KeyError):
+            return None
+    wh = np.array(shapes, float).reshape(-1, 2)
+    return wh[(wh > 0).all(axis=1)]
+
+
 def _example_shapes(seed: int = 0) -> np.ndarray:
     """Box shapes like a street scene's: people (tall), cars (wide), faces (small squares)."""
     rng = np.random.default_rng(seed)
@@ -455,8 +479,14 @@ def yolo_section(settings: Settings, image: np.ndarray, truth: np.ndarray, page)
     st.subheader("YOLO v2's anchor priors: k-means on box shapes")
     prior_columns = st.columns(3)
     with prior_columns[0]:
-        settings.radio("Shapes", ["example shapes", "the ground-truth boxes"], "anat_shapes", horizontal=True)  # fmt: skip
-    wh = _example_shapes() if state.anat_shapes == "example shapes" else np.stack([truth[:, 2] - truth[:, 0], truth[:, 3] - truth[:, 1]], axis=1)  # fmt: skip
+        sources = SHAPE_SOURCES if _shared_shapes() is not None else SHAPE_SOURCES[:2]
+        settings.radio("Shapes", sources, "anat_shapes", horizontal=True)
+    if state.anat_shapes == "example shapes":
+        wh = _example_shapes()
+    elif state.anat_shapes == SHAPE_SOURCES[2]:
+        wh = _shared_shapes()
+    else:
+        wh = np.stack([truth[:, 2] - truth[:, 0], truth[:, 3] - truth[:, 1]], axis=1)
     distinct = len(np.unique(wh, axis=0))
     if distinct < 2:
         st.info("k-means needs at least two different box shapes.")
@@ -581,8 +611,8 @@ def mtcnn_section(settings: Settings, image: np.ndarray, truth: np.ndarray, page
             st.caption("Each scale is the one before times 0.709; the 12 x 12 window at scale s covers a 12 / s pixel face of the photo.")  # fmt: skip
         elif isinstance(step, PNetScale):
             kept = step.candidates[step.kept] if len(step.kept) else np.zeros((0, 4))
-            st.image(viz.heat_picture(image, step.probability, kept, 640), width="stretch")
-            st.caption(f"P-Net's face probability for every 12 x 12 window at scale {step.scale:.3f} ({step.probability.shape[0]} x {step.probability.shape[1]} windows, stride 2), stretched over the photo; boxes: the windows NMS keeps at this scale.")  # fmt: skip
+            st.image(viz.heat_picture(image, step.probability, kept, 640, step.candidates), width="stretch")  # fmt: skip
+            st.caption(f"P-Net's face probability for every 12 x 12 window at scale {step.scale:.3f} ({step.probability.shape[0]} x {step.probability.shape[1]} windows, stride 2), stretched over the photo; grey dashed: every window >= 0.6; yellow: those NMS keeps at this scale.")  # fmt: skip
         elif isinstance(step, Merged):
             groups = [(step.before, viz.IGNORED, None, True), (step.squared, viz.POSITIVE, None, False)]  # fmt: skip
             st.image(viz.boxes_picture(image, groups, 640, text), width="stretch")

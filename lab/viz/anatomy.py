@@ -48,14 +48,17 @@ def boxes_picture(image: np.ndarray, groups: list[tuple], shown_width=None, text
     return pen.finish()
 
 
-def heat_picture(image: np.ndarray, probability: np.ndarray, boxes=(), shown_width=None) -> np.ndarray:  # fmt: skip
-    """A probability map [h, w] stretched over the photo (dark: 0, bright red: 1)."""
+def heat_picture(image: np.ndarray, probability: np.ndarray, boxes=(), shown_width=None, before=()) -> np.ndarray:  # fmt: skip
+    """A probability map [h, w] stretched over the photo (dark: 0, bright red: 1), with boxes
+    (yellow) and the boxes `before` some step (grey, dashed)."""
     height, width = image.shape[:2]
     heat = np.asarray(Image.fromarray((probability * 255).astype(np.uint8)).resize((width, height), Image.Resampling.NEAREST))  # fmt: skip
     alpha = heat[..., None] / 255.0
     red = np.array([215, 48, 39], float)
     blended = image * (0.35 + 0.3 * (1 - alpha)) + red * alpha * 0.65
     pen = Pen(np.clip(blended, 0, 255).astype(np.uint8), shown_width)
+    for box in np.asarray(before, float).reshape(-1, 4):
+        pen.box(box, IGNORED, dash=DASHES[1])
     for box in np.asarray(boxes, float).reshape(-1, 4):
         pen.box(box, TRUTH)
     return pen.finish()
