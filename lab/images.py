@@ -8,6 +8,7 @@ from the header before decoding, so a tiny file that claims 30000 x 30000 pixels
 from __future__ import annotations
 
 import io
+import threading
 import warnings
 
 import numpy as np
@@ -19,10 +20,28 @@ MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 """Uploads larger than this are refused before decoding (25 MiB)."""
 
 MAX_PIXELS = 40_000_000
-"""Images with more pixels than this (40 MP) are refused; Pillow's own limit is about 89 MP."""
+"""Images decoded at more pixels than this (40 MP) are refused; Pillow's own limit is ~89 MP."""
 
-ALLOWED_FORMATS = {"PNG", "JPEG", "WEBP", "BMP", "TIFF", "MPO"}
-"""Pillow format names accepted (MPO is what some phone cameras call a JPEG)."""
+MAX_DRAFT_PIXELS = 120_000_000
+"""A JPEG is decoded at reduced scale (1/2, 1/4 or 1/8, in the decoder itself) when the page
+shows it smaller: phone photos of 48-108 MP are accepted when that brings them under MAX_PIXELS."""
+
+ALLOWED_FORMATS = {"PNG", "JPEG", "WEBP", "BMP", "TIFF", "MPO", "HEIF", "GIF"}
+"""Pillow format names accepted (MPO is what some phone cameras call a JPEG; HEIF, iPhones'
+default, needs pillow-heif; a GIF or multi-page TIFF gives its first frame)."""
+
+Image.MAX_IMAGE_PIXELS = MAX_DRAFT_PIXELS  # Pillow's bomb check, raised to ours (checked here)
+
+DECODING = threading.BoundedSemaphore(2)
+"""At most two full decodes at once per process: thirty students uploading phone photos together
+queue here instead of holding thirty full-size images in memory."""
+
+try:  # HEIC / HEIF photos (iPhones' default format)
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+except ImportError:  # pragma: no cover - pillow-heif is a runtime requirement
+    pass
 
 SAMPLES = {
     "astronaut": "Astronaut (Eileen Collins), colour",
@@ -39,10 +58,10 @@ class ImageError(ValueError):
 
 
 def load_image(data: bytes) -> np.ndarray:
-    """Decode an uploaded file into an RGB image.
+    """Decode an uploaded file into an RGB image at full size.
 
     Args:
-        data: the raw bytes of the file (PNG, JPEG, WebP, BMP or TIFF).
+        data: the raw bytes of the file (PNG, JPEG, WebP, BMP, TIFF or HEIC).
 
     Returns:
         np.ndarray[H, W, 3] uint8, EXIF orientation applied; grayscale, palette, 16-bit, CMYK and
@@ -51,6 +70,22 @@ def load_image(data: bytes) -> np.ndarray:
     Raises:
         ImageError: empty, too large, not an image, unsupported format, too many pixels, truncated
             or otherwise undecodable files. The message says which, in plain words.
+    """
+    return load_photo(data)[0]
+
+
+def load_photo(data: bytes, max_side: int | None = None) -> tuple[np.ndarray, tuple[int, int]]:
+    """Decode an upload for a page that shows it at most `max_side` pixels on its longer side.
+
+    A JPEG is decoded at reduced scale by the decoder itself (Pillow's draft mode) when that is
+    enough for `max_side`, so a 48 MP phone photo costs a few megabytes, not 150; the result is
+    then downscaled to `max_side` (area averaging).
+
+    Returns:
+        (np.ndarray[h, w, 3] uint8, the photo's (height, width) as stored, after EXIF rotation).
+
+    Raises:
+        ImageError: as `load_image`.
     """
     if not isinstance(data, bytes | bytearray | memoryview):
         raise ImageError("An upload is the file's bytes.")
@@ -68,7 +103,7 @@ def load_image(data: bytes) -> np.ndarray:
         except UnidentifiedImageError:
             raise ImageError(
                 "This file is not an image that can be read. Please upload a PNG, JPEG, WebP, "
-                "BMP or TIFF file."
+                "BMP, TIFF or HEIC file."
             ) from None
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise ImageError(_too_many_pixels_message(None)) from None
@@ -77,17 +112,26 @@ def load_image(data: bytes) -> np.ndarray:
         if image.format not in ALLOWED_FORMATS:
             raise ImageError(
                 f"{image.format or 'This'} images are not supported. Please upload a PNG, JPEG, "
-                "WebP, BMP or TIFF file."
+                "WebP, BMP, TIFF or HEIC file."
             )
         width, height = image.size
         if width < 1 or height < 1:
             raise ImageError("The image has no pixels.")
-        if width * height > MAX_PIXELS:
+        if max_side is not None:
+            max_side = checks.number(max_side, "max_side", ImageError, low=1, high=1 << 16, whole=True)  # fmt: skip
+        if image.format in ("JPEG", "MPO") and max_side and width * height <= MAX_DRAFT_PIXELS:
+            scale = max_side / max(width, height)
+            if scale < 1:  # the decoder shrinks by 1/2, 1/4 or 1/8, to at least this size
+                image.draft("RGB", (max(1, round(width * scale)), max(1, round(height * scale))))
+        drawn = image.size
+        if drawn[0] * drawn[1] > MAX_PIXELS:
             raise ImageError(_too_many_pixels_message((width, height)))
         try:
-            image.load()
-            image = ImageOps.exif_transpose(image)
-            return _to_rgb(image)
+            with DECODING:
+                image.load()
+                orientation = image.getexif().get(0x0112, 1)
+                image = ImageOps.exif_transpose(image)
+                rgb = _to_rgb(image)
         except ImageError:
             raise
         except Exception as error:
@@ -95,6 +139,9 @@ def load_image(data: bytes) -> np.ndarray:
                 f"The image could not be decoded; the file looks truncated or damaged "
                 f"({_short(error)})."
             ) from None
+    rotated = orientation in (5, 6, 7, 8)  # EXIF orientation: a quarter turn
+    original = (width, height) if rotated else (height, width)
+    return (downscale(rgb, max_side) if max_side else rgb), original
 
 
 def _too_many_pixels_message(size: tuple[int, int] | None) -> str:

@@ -14,12 +14,11 @@ import numpy as np
 import streamlit as st
 from PIL import Image, ImageDraw
 
-from lab.images import MAX_UPLOAD_BYTES, SAMPLES, ImageError, downscale, load_image, sample_image
+from lab.images import MAX_UPLOAD_BYTES, SAMPLES, ImageError, downscale, load_photo, sample_image
 from lab.viz.style import NORMAL, PROJECTOR, TextSizes
 from ui.share import copy_link_button
 from ui.state import BOUND, Settings
 
-UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "tif", "tiff"]
 MAX_IMAGE_MB = MAX_UPLOAD_BYTES // 2**20
 """Photos: the browser refuses larger files (the server's own limit is higher, for checkpoints)."""
 
@@ -153,10 +152,10 @@ def cached_sample_size(name: str) -> tuple[int, int]:
 def cached_upload(data: bytes, max_side: int) -> tuple[np.ndarray | None, str, tuple[int, int]]:
     """Decode an upload once: (image or None, error message or "", original (H, W))."""
     try:
-        image = load_image(data)
+        image, original = load_photo(data, max_side)
     except ImageError as error:
         return None, str(error), (0, 0)
-    return downscale(image, max_side), "", image.shape[:2]
+    return image, "", original
 
 
 class Picked(NamedTuple):
@@ -166,6 +165,21 @@ class Picked(NamedTuple):
     label: str
     original: tuple[int, int]
     """(height, width) of the photo before downscaling."""
+
+
+def uploader(label: str, **kwargs: Any) -> Any:
+    """st.file_uploader that turns a refused file type into a message: the browser filters by
+    extension, but a client can send anything, and Streamlit then raises in the script."""
+    from streamlit.errors import StreamlitAPIException
+
+    try:
+        return st.file_uploader(label, **kwargs)
+    except StreamlitAPIException as error:
+        if "extension" not in str(error).lower():
+            raise
+        allowed = ", ".join(kwargs.get("type") or [])
+        st.error(f"That kind of file is not accepted here; please choose a {allowed} file.")
+        return None
 
 
 def image_picker(settings: Settings, prefix: str, max_side: int = 640) -> tuple[np.ndarray, str]:
@@ -186,9 +200,11 @@ def pick_image(settings: Settings, prefix: str, max_side: int = 640) -> Picked:
         settings.selectbox(
             "Sample photo", list(SAMPLES), f"{prefix}_sample", format_func=SAMPLES.get
         )
-        upload = st.file_uploader(
-            f"...or upload your own (PNG, JPEG, WebP, BMP, TIFF; up to {MAX_IMAGE_MB} MB)",
-            type=UPLOAD_TYPES,
+        # No `type=` filter: with one, a file of another extension (sent by any client) makes
+        # Streamlit raise before the script runs, in the on_change check; the bytes are checked
+        # here instead (lab.images.load_photo), whatever the name says.
+        upload = uploader(
+            f"...or upload your own (PNG, JPEG, WebP, BMP, TIFF, HEIC, GIF; up to {MAX_IMAGE_MB} MB)",  # fmt: skip
             key=f"{prefix}_upload",
             max_upload_size=MAX_IMAGE_MB,
             on_change=_forget_upload,

@@ -26,6 +26,7 @@ from lab.classic import HaarSettings, HogSettings
 from lab.detection import CUSTOM, DetectorSpec
 from lab.detections import Detections
 from ui.box_canvas import box_canvas, dragged_boxes, photo_url
+from ui.common import uploader
 from ui.state import Settings
 
 LOWEST_MARGIN = -20.0
@@ -288,7 +289,7 @@ def ground_truth_panel(
             return None
         return truth if len(truth) else None
     if source == TRUTH_SOURCES[2]:
-        upload = st.file_uploader(
+        upload = uploader(
             "A COCO annotation file (.json: images, annotations, categories) or a Pascal VOC "
             f"annotation (.xml), up to {MAX_ANNOTATION_MB} MB",
             type=["json", "xml"],
@@ -349,7 +350,7 @@ def own_checkpoint_panel(settings: Settings, architectures: list[str]) -> dict |
     settings.text_input(
         "Class names, comma-separated (without the background)", "det_ckpt_names", max_chars=400
     )
-    upload = st.file_uploader(
+    upload = uploader(
         f"Its state_dict (.pth / .pt), up to {MAX_CHECKPOINT_MB} MB",
         type=["pth", "pt"],
         key="det_ckpt_upload",

@@ -22,6 +22,7 @@ from lab.viz.metrics import (
     one_vs_rest_figure,
     threshold_figure,
 )
+from ui.common import uploader
 from ui.player import player
 from ui.state import Settings
 
@@ -228,7 +229,7 @@ def _scores(settings: Settings):
         settings.text_area("One per line: score label (1 positive, 0 negative)", "eval_scores_text", height=160)  # fmt: skip
         scores, labels = metrics.parse_scores(state.eval_scores_text)
         return scores, labels, ["positive", "negative"]
-    upload = st.file_uploader(
+    upload = uploader(
         "A CSV with a header: label,score (labels 0 / 1), or label,<class>,<class>,... "
         "(a score per class; the label names the true class)",
         type=["csv", "txt"],
@@ -388,20 +389,22 @@ def _coco_files(annotation: bytes, results: tuple[bytes, ...]):
 def _coco_upload():
     state = st.session_state
     left, right = st.columns(2)
-    annotation = left.file_uploader(
-        "COCO annotation file (.json: images, annotations, categories)",
-        type=["json"],
-        key="eval_coco_gt",
-        max_upload_size=MAX_JSON_MB,
-    )
-    results = right.file_uploader(
-        "COCO results files (.json: a list of image_id, category_id, bbox, score), one per "
-        "detector",
-        type=["json"],
-        key="eval_coco_dt",
-        accept_multiple_files=True,
-        max_upload_size=MAX_JSON_MB,
-    )
+    with left:
+        annotation = uploader(
+            "COCO annotation file (.json: images, annotations, categories)",
+            type=["json"],
+            key="eval_coco_gt",
+            max_upload_size=MAX_JSON_MB,
+        )
+    with right:
+        results = uploader(
+            "COCO results files (.json: a list of image_id, category_id, bbox, score), one per "
+            "detector",
+            type=["json"],
+            key="eval_coco_dt",
+            accept_multiple_files=True,
+            max_upload_size=MAX_JSON_MB,
+        )
     if annotation is not None:
         state["eval_coco_gt_kept"] = annotation.getvalue()
     if results:
@@ -418,19 +421,21 @@ def _coco_upload():
 def _voc_upload():
     state = st.session_state
     left, right = st.columns(2)
-    xmls = left.file_uploader(
-        "Pascal VOC annotations (.xml, one per photo)",
-        type=["xml"],
-        key="eval_voc_gt",
-        accept_multiple_files=True,
-        max_upload_size=10,
-    )
-    found = right.file_uploader(
-        "Detections (.txt): one per line, image class score xmin ymin xmax ymax",
-        type=["txt"],
-        key="eval_voc_dt",
-        max_upload_size=20,
-    )
+    with left:
+        xmls = uploader(
+            "Pascal VOC annotations (.xml, one per photo)",
+            type=["xml"],
+            key="eval_voc_gt",
+            accept_multiple_files=True,
+            max_upload_size=10,
+        )
+    with right:
+        found = uploader(
+            "Detections (.txt): one per line, image class score xmin ymin xmax ymax",
+            type=["txt"],
+            key="eval_voc_dt",
+            max_upload_size=20,
+        )
     if xmls:
         state["eval_voc_gt_kept"] = tuple(x.getvalue() for x in xmls)
     if found is not None:

@@ -88,6 +88,11 @@ class Settings:
         return st.select_slider(label, options, value=value, key=key, **BOUND, **kwargs)
 
     def slider(self, label: str, low: Any, high: Any, key: str, **kwargs: Any) -> Any:
+        """A slider; when the range has shrunk to one value (a 1 x 1 photo), that value, said."""
+        if high <= low:
+            st.session_state[key] = low
+            st.caption(f"{label}: {low} (the only value here)")
+            return low
         value = self._within(low, high, key)
         return st.slider(label, low, high, value=value, key=key, **BOUND, **kwargs)
 

@@ -18,6 +18,7 @@ from lab.images import (
     ImageError,
     downscale,
     load_image,
+    load_photo,
     photo_patch,
     sample_image,
     to_gray,
@@ -65,7 +66,7 @@ BAD_UPLOADS = [
     ("text renamed .png", b"hello, this is not a picture\n" * 20, "not an image"),
     ("30000 x 30000 PNG header", png_claiming(30000, 30000), "too large"),
     ("PNG header only, no pixel data", png_claiming(64, 64)[:33], "not an image"),
-    ("GIF is not accepted", encode(GRADIENT, "GIF"), "not supported"),
+    ("ICO is not accepted", encode(PHOTO, "ICO"), "not supported"),
     ("PNG signature then garbage", b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, ""),
     ("over the byte limit", b"\xff\xd8" + b"\x00" * (MAX_UPLOAD_BYTES + 1), "limit"),
 ]
@@ -240,3 +241,62 @@ def test_big_float_tiff_loads_without_float64_copies(tmp_path) -> None:
     assert rise < 3 * rgb_bytes, (
         f"peak rose by {rise / 2**20:.0f} MB for a {rgb_bytes / 2**20:.0f} MB image"
     )
+
+
+def test_gif_gives_its_first_frame() -> None:
+    frames = [Image.new("RGB", (16, 8), colour) for colour in ("red", "blue")]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, "GIF", save_all=True, append_images=frames[1:], duration=100)
+    rgb = load_image(buffer.getvalue())
+    assert rgb.shape == (8, 16, 3)
+    np.testing.assert_array_equal(rgb[0, 0], [255, 0, 0])
+
+
+def test_heic_loads_upright() -> None:
+    """iPhones' default format: decoded by pillow-heif, with its orientation applied once."""
+    pillow_heif = pytest.importorskip("pillow_heif")
+    stored = np.zeros((20, 40, 3), dtype=np.uint8)
+    stored[:, :20] = (200, 30, 30)
+    buffer = io.BytesIO()
+    pillow_heif.from_pillow(Image.fromarray(stored)).save(buffer, quality=-1)
+    rgb = load_image(buffer.getvalue())
+    assert rgb.shape == (20, 40, 3)
+    assert np.abs(rgb[10, 5].astype(int) - [200, 30, 30]).max() < 12
+    assert rgb[10, 35].max() < 12
+
+
+def big_jpeg(width: int, height: int) -> bytes:
+    rows, cols = np.mgrid[0:height, 0:width]
+    pixels = np.stack([cols * 255 // width, rows * 255 // height, (cols + rows) % 256], axis=2)
+    return encode(Image.fromarray(pixels.astype(np.uint8)), "JPEG", quality=90)
+
+
+def test_big_jpeg_is_decoded_at_reduced_scale_and_matches_a_full_decode() -> None:
+    """A 48 MP phone photo (over the 40 MP full-decode limit) is accepted for a page that shows it
+    at 640 px: the decoder works at 1/8 scale, and the result stays within a few levels of a
+    full-size decode downscaled the same way (checked on a 12 MP photo, which can be decoded)."""
+    data = big_jpeg(4000, 3000)
+    small, original = load_photo(data, 640)
+    assert original == (3000, 4000) and small.shape == (480, 640, 3)
+    reference = downscale(load_image(data), 640)
+    assert np.abs(small.astype(int) - reference.astype(int)).mean() < 3
+
+    huge = big_jpeg(8000, 6000)  # 48 MP
+    with pytest.raises(ImageError, match="too large|pixels"):
+        load_image(huge)
+    small, original = load_photo(huge, 640)
+    assert original == (6000, 8000) and small.shape == (480, 640, 3)
+
+
+def test_reduced_scale_reports_the_upright_size_of_a_rotated_photo() -> None:
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    stored = Image.fromarray(np.zeros((300, 400, 3), dtype=np.uint8))
+    small, original = load_photo(encode(stored, "JPEG", exif=exif.tobytes()), 100)
+    assert original == (400, 300) and small.shape == (100, 75, 3)
+
+
+@pytest.mark.parametrize("max_side", [0, -5, 2.5, float("nan"), 1 << 20])
+def test_load_photo_refuses_a_bad_max_side(max_side) -> None:
+    with pytest.raises(ImageError):
+        load_photo(JPEG, max_side)

@@ -61,7 +61,7 @@ def test_raw_mode_plus_lab_nms_equals_torchvisions_own_postprocessing(photo) -> 
         weights=None, weights_backbone=None, num_classes=91, box_score_thresh=0.05
     ).eval()
     reference.load_state_dict(state)
-    tensor = torch.from_numpy(photo).permute(2, 0, 1).float() / 255
+    tensor = torch.from_numpy(photo.copy()).permute(2, 0, 1).float() / 255
     with torch.inference_mode():
         expected = reference([tensor])[0]
     ours = postprocess(raw, 0.05, 0.5, None, 100)
