@@ -63,14 +63,15 @@ def _time(function, repeat: int) -> float:
 
 
 def classic_rows(image: np.ndarray, repeat: int) -> list[tuple]:
-    from lab.classic import _cascade, _hog  # the same OpenCV objects
+    from lab.classic import _cascade, _new_hog  # the same OpenCV models
 
     gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+    hog, face = _new_hog(), _cascade("frontal face")()
     references = {
-        "HOG people (OpenCV)": lambda: _hog().detectMultiScale(
+        "HOG people (OpenCV)": lambda: hog.detectMultiScale(
             gray, winStride=(8, 8), padding=(8, 8), scale=1.05, groupThreshold=2
         ),
-        "Haar frontal face (OpenCV)": lambda: _cascade("frontal face").detectMultiScale(
+        "Haar frontal face (OpenCV)": lambda: face.detectMultiScale(
             gray, scaleFactor=1.1, minNeighbors=3, minSize=(24, 24)
         ),
     }

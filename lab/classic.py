@@ -7,7 +7,11 @@ lab.nms merge them, as for every detector in the lab.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import cv2
 import numpy as np
@@ -85,16 +89,36 @@ def _gray(image: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
 
 
-_HOG: cv2.HOGDescriptor | None = None
+class _Pool:
+    """OpenCV detector objects lent to one run at a time: a CascadeClassifier that two threads
+    run at once returns boxes off by a pixel (its scratch buffers are shared; measured), so each
+    concurrent run borrows its own, built on first need and kept for the next run."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._idle: dict[str, list] = {}
+
+    @contextmanager
+    def borrow(self, key: str, build: Callable[[], Any]) -> Iterator[Any]:
+        with self._lock:
+            idle = self._idle.setdefault(key, [])
+            detector = idle.pop() if idle else None
+        if detector is None:
+            detector = build()
+        try:
+            yield detector
+        finally:
+            with self._lock:
+                self._idle[key].append(detector)
 
 
-def _hog() -> cv2.HOGDescriptor:
-    global _HOG  # one descriptor per process: it holds only the trained SVM, read-only
-    if _HOG is None:
-        hog = cv2.HOGDescriptor()
-        hog.setSVMDetector(cv2.HOGDescriptor_getDefaultPeopleDetector())
-        _HOG = hog
-    return _HOG
+_POOL = _Pool()
+
+
+def _new_hog() -> cv2.HOGDescriptor:
+    hog = cv2.HOGDescriptor()
+    hog.setSVMDetector(cv2.HOGDescriptor_getDefaultPeopleDetector())
+    return hog
 
 
 def fit_to_person(windows: np.ndarray) -> np.ndarray:
@@ -122,14 +146,15 @@ def hog_people(image: np.ndarray, settings: HogSettings = HogSettings()) -> Dete
     if gray.shape[0] < HOG_WINDOW[1] or gray.shape[1] < HOG_WINDOW[0]:
         return Detections.empty()
     stride = int(settings.win_stride)
-    rects, weights = _hog().detectMultiScale(
-        gray,
-        hitThreshold=float(settings.hit_threshold),
-        winStride=(stride, stride),
-        padding=(8, 8),
-        scale=float(settings.scale),
-        groupThreshold=0,  # raw windows: the lab's NMS merges them
-    )
+    with _POOL.borrow("hog", _new_hog) as hog:
+        rects, weights = hog.detectMultiScale(
+            gray,
+            hitThreshold=float(settings.hit_threshold),
+            winStride=(stride, stride),
+            padding=(8, 8),
+            scale=float(settings.scale),
+            groupThreshold=0,  # raw windows: the lab's NMS merges them
+        )
     if len(rects) == 0:
         return Detections.empty()
     rects = np.asarray(rects, dtype=np.float32).reshape(-1, 4)
@@ -140,18 +165,18 @@ def hog_people(image: np.ndarray, settings: HogSettings = HogSettings()) -> Dete
     return _canonical(Detections(boxes, scores, np.full(len(boxes), "person")))
 
 
-_CASCADE_CACHE: dict[str, cv2.CascadeClassifier] = {}
-
-
-def _cascade(name: str) -> cv2.CascadeClassifier:
+def _cascade(name: str) -> Callable[[], cv2.CascadeClassifier]:
+    """A builder of the named cascade (checked here, built when the pool needs one)."""
     if name not in CASCADES:
         raise BoxError(f"unknown cascade {checks.show(name)}; choose one of {sorted(CASCADES)}")
-    if name not in _CASCADE_CACHE:
+
+    def build() -> cv2.CascadeClassifier:
         classifier = cv2.CascadeClassifier(cv2.data.haarcascades + CASCADES[name][0])
         if classifier.empty():
             raise BoxError(f"OpenCV could not load the {name} cascade")
-        _CASCADE_CACHE[name] = classifier
-    return _CASCADE_CACHE[name]
+        return classifier
+
+    return build
 
 
 def haar(image: np.ndarray, cascade: str, settings: HaarSettings = HaarSettings()) -> Detections:
@@ -160,13 +185,14 @@ def haar(image: np.ndarray, cascade: str, settings: HaarSettings = HaarSettings(
     probability."""
     gray = _gray(image)
     size = int(settings.min_size)
-    rects, _, weights = _cascade(cascade).detectMultiScale3(
-        gray,
-        scaleFactor=float(settings.scale_factor),
-        minNeighbors=int(settings.min_neighbors),
-        minSize=(size, size),
-        outputRejectLevels=True,
-    )
+    with _POOL.borrow(cascade, _cascade(cascade)) as classifier:
+        rects, _, weights = classifier.detectMultiScale3(
+            gray,
+            scaleFactor=float(settings.scale_factor),
+            minNeighbors=int(settings.min_neighbors),
+            minSize=(size, size),
+            outputRejectLevels=True,
+        )
     if len(rects) == 0:
         return Detections.empty()
     rects = np.asarray(rects, dtype=np.float32).reshape(-1, 4)
