@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast lint format bench clean
+.PHONY: run class test test-fast lint format bench clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11"; exit 1; }
@@ -19,8 +19,15 @@ $(STAMP): $(BIN)/python requirements.txt requirements-dev.txt requirements-mtcnn
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
+# MALLOC_ARENA_MAX: see deploy/classroom.py (memory comes back after sessions close).
 run: $(STAMP)
-	$(BIN)/streamlit run app.py --server.port 8501
+	MALLOC_ARENA_MAX=2 $(BIN)/streamlit run app.py --server.port 8501
+
+# A class on one server: one replica per core behind nginx with sticky sessions (deploy/).
+REPLICAS ?= $(shell nproc 2>/dev/null || echo 2)
+PORT ?= 8501
+class: $(STAMP)
+	$(BIN)/python deploy/classroom.py --replicas $(REPLICAS) --port $(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
