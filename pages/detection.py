@@ -146,7 +146,7 @@ for index, name in enumerate(chosen_names):
         continue
     chosen = asked[name]
     try:
-        with st.spinner(f"Running {name} on the {device.upper()}..."):
+        with st.spinner(detectors.busy_message(loaded, name, device)):
             raw = detectors.run_raw(
                 loaded, image, chosen.own, state.det_half and on_gpu, state.det_channels_last
             )

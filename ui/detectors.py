@@ -35,6 +35,7 @@ class Loaded:
     load_ms: float
     lock: threading.Lock = field(default_factory=threading.Lock)
     runs: int = 0
+    waiting: int = 0  # sessions queued on the lock now (shown on the page under load)
     token: str = field(default_factory=lambda: uuid.uuid4().hex)
 
 
@@ -213,6 +214,9 @@ def retry_downloads() -> None:
     _failed_downloads().clear()
 
 
+_COUNTING = threading.Lock()
+
+
 @st.cache_data(max_entries=48, show_spinner=False)
 def _raw(
     name: str,
@@ -228,10 +232,19 @@ def _raw(
 ) -> RawRun:
     loaded = _loaded
     detector = replace(loaded.detector, settings=_settings, half=half, channels_last=channels_last)
-    with loaded.lock:
+    with _COUNTING:
+        loaded.waiting += 1
+    try:
+        loaded.lock.acquire()
+    finally:
+        with _COUNTING:
+            loaded.waiting -= 1
+    try:
         warm_up = loaded.runs == 0
         found, timing = detector.raw(_image)
         loaded.runs += 1
+    finally:
+        loaded.lock.release()
     packed, shape = None, None
     if found.masks is not None:
         shape = tuple(int(v) for v in found.masks.shape)
@@ -247,6 +260,18 @@ def _raw(
         warm_up,
         time.time(),
     )
+
+
+def busy_message(loaded: Loaded, name: str, device: str) -> str:
+    """The spinner's text: running, or queued behind other sessions' photos (one model serves
+    the whole server and runs one photo at a time)."""
+    if loaded.lock.locked():
+        ahead = loaded.waiting + 1
+        return (
+            f"Waiting for the model: {name} is busy with {ahead} other "
+            f"{'photo' if ahead == 1 else 'photos'} on this server; yours is next in line..."
+        )
+    return f"Running {name} on the {device.upper()}..."
 
 
 def image_key(image: np.ndarray) -> str:

@@ -122,3 +122,22 @@ def test_page_path_two_sessions_at_once_get_the_lone_result(monkeypatch) -> None
         same(found, alone[settings])
     assert not np.array_equal(alone[lenient].boxes, alone[strict].boxes)
     assert loaded.runs == 2  # each setting computed once, the twin session served from the cache
+
+
+def test_a_busy_model_says_the_session_is_waiting_for_it() -> None:
+    from ui import detectors
+
+    loaded = detectors.Loaded(load_detector("Haar frontal face (OpenCV)"), 0.0)
+    assert detectors.busy_message(loaded, "MTCNN faces", "cpu").startswith("Running MTCNN")
+    image = PHOTOS["astronaut"]
+    with loaded.lock:  # another session's photo is running
+        queued = threading.Thread(target=detectors.run_raw, args=(loaded, image))
+        queued.start()
+        for _ in range(200):
+            if loaded.waiting:
+                break
+            threading.Event().wait(0.01)
+        message = detectors.busy_message(loaded, "MTCNN faces", "cpu")
+    queued.join(timeout=60)
+    assert message.startswith("Waiting for the model") and "busy with 2 other photos" in message
+    assert loaded.waiting == 0 and loaded.runs == 1
