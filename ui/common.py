@@ -16,6 +16,7 @@ from PIL import Image, ImageDraw
 
 from lab.images import MAX_UPLOAD_BYTES, SAMPLES, ImageError, downscale, load_photo, sample_image
 from lab.viz.style import NORMAL, PROJECTOR, TextSizes
+from ui import janitor
 from ui.share import copy_link_button
 from ui.state import BOUND, Settings
 
@@ -80,6 +81,7 @@ def page_setup(title: str, icon: str, settings: Settings | None = None) -> Page:
     """Wide layout, the title with the projector toggle and the copy-link button, and the slot for
     the key figure. Safe to call when the page runs alone or under st.navigation."""
     _route_through_app()
+    janitor.start()
     projector = projector_on()
     st.set_page_config(
         page_title=f"{title} - CNN Visual Lab",
