@@ -300,3 +300,16 @@ def test_reduced_scale_reports_the_upright_size_of_a_rotated_photo() -> None:
 def test_load_photo_refuses_a_bad_max_side(max_side) -> None:
     with pytest.raises(ImageError):
         load_photo(JPEG, max_side)
+
+
+def test_heic_with_exif_orientation_is_turned_upright() -> None:
+    pillow_heif = pytest.importorskip("pillow_heif")
+    stored = np.zeros((20, 40, 3), dtype=np.uint8)
+    stored[:5, :5] = 255  # white mark at the stored top-left
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90 degrees clockwise to display
+    buffer = io.BytesIO()
+    pillow_heif.from_pillow(Image.fromarray(stored)).save(buffer, quality=-1, exif=exif.tobytes())
+    rgb, original = load_photo(buffer.getvalue(), 640)
+    assert rgb.shape == (40, 20, 3) and original == (40, 20)
+    assert rgb[:5, -5:].mean() > 200 and rgb[:5, :5].mean() < 50  # the mark is now top-right
