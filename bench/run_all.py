@@ -2,7 +2,7 @@
 
 `python bench/run_all.py detection metrics` re-runs only the sections whose module is named and
 keeps the others as BENCHMARKS.md has them (the detection section alone takes ~12 minutes on 2
-cores)."""
+cores, the class load ~8)."""
 
 from __future__ import annotations
 
@@ -17,8 +17,10 @@ import convolution  # noqa: E402
 import detection  # noqa: E402
 import kernels  # noqa: E402
 import latency  # noqa: E402
+import load  # noqa: E402
 import metrics  # noqa: E402
 import optim  # noqa: E402
+import startup  # noqa: E402
 from common import ROOT, machine  # noqa: E402
 
 SECTIONS = [
@@ -30,6 +32,8 @@ SECTIONS = [
     ("Detectors", detection),
     ("Evaluation", metrics),
     ("Inside a detector", anatomy),
+    ("Start-up", startup),
+    ("A class of thirty", load),
 ]
 
 
