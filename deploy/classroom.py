@@ -21,6 +21,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -230,11 +231,21 @@ def main(argv: list[str] | None = None) -> None:
                 "(Ctrl-C stops everything)",
                 flush=True,
             )
-            signal.sigwait({signal.SIGINT, signal.SIGTERM})
+            stop = threading.Event()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(sig, lambda *_: stop.set())
+            while not stop.wait(1.0):
+                for port, process in zip(
+                    deployment.replica_ports, deployment.processes, strict=True
+                ):
+                    if process.poll() is not None:
+                        log = deployment.run_dir / f"replica-{port}.log"
+                        tail = log.read_text(errors="replace")[-2000:] if log.is_file() else ""
+                        raise DeployError(f"the replica on port {port} stopped:\n{tail}")
+            print("stopping the replicas and nginx...", flush=True)
     except DeployError as error:
         raise SystemExit(f"class deployment: {error}") from None
 
 
 if __name__ == "__main__":
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
     main()
