@@ -181,3 +181,21 @@ def test_compare_while_the_second_kernels_default_is_the_first(run_page) -> None
     app.toggle(key="kern_compare").set_value(True).run()  # gaussian cannot be its own second
     assert not app.exception
     assert app.selectbox(key="kern_compare_preset").value != "gaussian"
+
+
+def test_clickable_photo_is_sent_as_a_small_jpeg_of_the_input(run_page) -> None:
+    """It goes inline in every rerun's message: a JPEG of the shown photo, not the component's
+    default uncompressed PNG (1 MB per click per student)."""
+    import base64
+    import json
+
+    app = run_page("kernel_lab")
+    (clickable,) = app.get("component_instance")
+    source = json.loads(clickable.proto.json_args)["src"]
+    assert source.startswith("data:image/jpeg;base64,")
+    data = base64.b64decode(source.split(",", 1)[1])
+    assert len(data) < 150_000
+    shown = np.asarray(Image.open(io.BytesIO(data)).convert("L"), dtype=float)
+    expected = to_gray(cached_sample("camera", 640)).astype(float)
+    assert shown.shape == expected.shape
+    assert np.abs(shown - expected).mean() < 4  # the photo itself (the window box aside)
