@@ -4,6 +4,8 @@ the copy-link button copies the setup, and both themes render every page."""
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 
@@ -102,13 +104,28 @@ def test_a_stale_or_bad_link_parameter_is_named_quietly(page, server_url) -> Non
     )
 
 
+def stable_box(page, locator, timeout: float = 15.0) -> dict:
+    """The element's bounding box once it has stopped moving (the same for 0.5 s): the sidebar
+    folding away and the images loading move the layout for a moment after the run ends."""
+    deadline = time.time() + timeout
+    last, same_since = None, time.time()
+    while time.time() < deadline:
+        box = locator.bounding_box()
+        if box != last:
+            last, same_since = box, time.time()
+        elif box is not None and time.time() - same_since >= 0.5:
+            return box
+        page.wait_for_timeout(50)
+    raise AssertionError(f"the key figure kept moving: last {last}")
+
+
 @pytest.mark.parametrize("path", list(KEY_FIGURES))
 def test_projector_mode_puts_the_key_figure_above_the_fold(browser, server_url, path) -> None:
     page = new_page(browser, 1280, 720)
     open_page(page, server_url, f"{path}?app_projector=true")
     figure = page.locator(KEY_FIGURES[path]).first
     figure.wait_for()
-    box = figure.bounding_box()
+    box = stable_box(page, figure)
     assert box["y"] < 720 * 0.35 and box["height"] > 250, box  # starts high, and is big
     sidebar = page.locator("[data-testid='stSidebar']")
     assert sidebar.get_attribute("data-collapsed") == "true"  # folded away
