@@ -325,20 +325,10 @@ class CocoSet:
     dt: dict
 
 
-def _number(value, where: str) -> float:
-    try:
-        result = float(value)
-    except (TypeError, ValueError, OverflowError):
-        raise MetricsError(f"{where}: {checks.show(value)} is not a number") from None
-    if not math.isfinite(result):
-        raise MetricsError(f"{where}: values must be finite numbers")
-    return result
-
-
 def _xywh(value, where: str) -> list[float]:
     if not isinstance(value, list | tuple) or len(value) != 4:
         raise MetricsError(f"{where}: 'bbox' is [x, y, width, height]")
-    box = [_number(v, where) for v in value]
+    box = [checks.number(v, f"{where}: a 'bbox' value", MetricsError) for v in value]
     if box[2] < 0 or box[3] < 0:
         raise MetricsError(f"{where}: a box cannot have a negative width or height")
     if max(abs(v) for v in box) > 1e7:
@@ -385,7 +375,11 @@ def coco_set(gt: dict, det: list) -> CocoSet:
     boxes: dict = {}
     for where, key, entry in entries(gt["annotations"], "annotation", "the file"):
         box = _xywh(entry.get("bbox"), where)
-        area = _number(entry["area"], where) if "area" in entry else box[2] * box[3]
+        area = (
+            checks.number(entry["area"], f"{where}: 'area'", MetricsError)
+            if "area" in entry
+            else box[2] * box[3]
+        )
         boxes.setdefault(key, []).append((box, area, bool(entry.get("iscrowd", 0))))
     gt_index = {
         key: (
@@ -397,7 +391,7 @@ def coco_set(gt: dict, det: list) -> CocoSet:
     }
     found: dict = {}
     for where, key, entry in entries(det, "detection", "the ground truth"):
-        score = _number(entry.get("score"), where)
+        score = checks.number(entry.get("score"), f"{where}: 'score'", MetricsError)
         found.setdefault(key, []).append((_xywh(entry.get("bbox"), where), score))
     dt_index = {
         key: (

@@ -188,7 +188,7 @@ def other_files() -> dict[str, dict[str, tuple[str, bytes, str]]]:
             "nan score": (
                 "det.json",
                 b'[{"image_id": 1, "category_id": 1, "bbox": [0, 0, 1, 1], "score": NaN}]',
-                "finite",
+                "must be a number, got nan",
             ),  # fmt: skip
             "not a list": ("det.json", b'{"image_id": 1}', "results file"),
         },

@@ -280,7 +280,7 @@ GOOD_GT = {"images": [{"id": 1}], "categories": [{"id": 1, "name": "a"}], "annot
         (
             GOOD_GT,
             [{"image_id": 1, "category_id": 1, "bbox": [0, 0, float("nan"), 1], "score": 1}],
-            "finite",
+            "'bbox' value must be a number, got nan",
         ),
         (
             GOOD_GT,
@@ -295,7 +295,7 @@ GOOD_GT = {"images": [{"id": 1}], "categories": [{"id": 1, "name": "a"}], "annot
         (
             GOOD_GT,
             [{"image_id": 1, "category_id": 1, "bbox": [0, 0, 1, 1], "score": "high"}],
-            "not a number",
+            "'score' must be a number, got 'high'",
         ),
         (GOOD_GT, ["nope"], "not an object"),
     ],
