@@ -5,7 +5,6 @@ start `streamlit run` on a loopback port, launch Debian's Chromium, count finish
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,7 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from deploy.classroom import streamlit_command  # noqa: E402
+from deploy.classroom import free_port, streamlit_command  # noqa: E402
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -32,12 +31,6 @@ IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 
 class ServerError(RuntimeError):
     """The Streamlit server did not start; the message ends with its output."""
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def start_server(script: Path | str = ROOT / "app.py", extra: list[str] | None = None):

@@ -18,11 +18,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from browser import CHROMIUM, CHROMIUM_FLAGS, IDLE, free_port  # noqa: E402
+from browser import CHROMIUM, CHROMIUM_FLAGS, IDLE  # noqa: E402
 from common import EMPTY_PAGE, ROOT, table  # noqa: E402
 from stclient import Session  # noqa: E402
 
-from deploy.classroom import streamlit_command  # noqa: E402
+from deploy.classroom import free_port, streamlit_command  # noqa: E402
 
 REPEAT = 3
 

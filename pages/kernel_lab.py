@@ -272,7 +272,7 @@ with figures if page.projector else picture_slot:
             click_and_drag=True,
             cursor="crosshair",
             # Sent inline on every rerun: a JPEG is ~15x smaller than the component's default
-            # uncompressed PNG (80 KB against 1 MB for a 640 x 427 photo), which a class of
+            # uncompressed PNG (about 80 KB against 1 MB for the cameraman), which a class of
             # thirty would otherwise pull through the server's one core on each click.
             image_format="JPEG",
             jpeg_quality=90,

@@ -99,20 +99,22 @@ def test_two_sessions_behind_the_proxy_keep_their_state_and_upload(class_of_two)
             assert not run.exceptions and not run.errors, run.errors
             run = await session.set("kern_border", border)
             assert not run.exceptions
-            return run.texts + [session.widget("kern_preset").proto.options[0]]
+            return run.texts
         finally:
             await session.close()
 
     async def both():
-        return await asyncio.gather(student("gaussian", "zero"), student("laplacian", "wrap"))
+        return await asyncio.gather(student("gaussian", "zero"), student("laplacian", "replicate"))
 
     # In its own thread: Playwright's session-wide browser keeps an event loop running in this
     # one when the browser tests ran first.
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         texts_a, texts_b = pool.submit(asyncio.run, both()).result(timeout=600)
-    for texts in (texts_a, texts_b):
+    for texts, display in ((texts_a, "(clipped)"), (texts_b, "(signed)")):
         said = " ".join(texts)
         assert "your upload, 400 x 300 px" in said  # the upload still there after a rerun
+        # ... and the student's own kernel: a blur is shown clipped, a Laplacian signed
+        assert f"**Output** {display}" in said
 
 
 def test_deployment_refuses_zero_replicas() -> None:
@@ -120,7 +122,7 @@ def test_deployment_refuses_zero_replicas() -> None:
         Deployment(0)
 
 
-def test_run_folder_is_removed_after_stop(monkeypatch) -> None:
+def test_run_folder_is_removed_after_stop() -> None:
     deployment = Deployment(1)
     deployment.run_dir = Path(tempfile.mkdtemp())
     deployment.stop()
