@@ -49,6 +49,11 @@ def test_every_image_upload_on_every_page(page, case) -> None:
     check(app, expected, f"{page}: {case}")
     app.selectbox(key=f"{prefix}_sample").set_value("coffee").run()  # the next interaction
     assert not app.exception, (page, case, [e.value for e in app.exception])
+    shown = everything(app)
+    if expected == "image":  # a good upload stays in use
+        assert "your upload" in shown, (page, case)
+    else:  # a refused one left the page working on the sample the student picked next
+        assert "coffee" in shown.lower() and "your upload" not in shown, (page, case)
 
 
 @pytest.mark.parametrize("case", list(OTHERS["checkpoint"]))
