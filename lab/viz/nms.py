@@ -274,15 +274,15 @@ def nms_figure(
         }
     )
 
+    group_of = {group: index for index, group in enumerate(groups)}
+    colours = colour_of.tolist()
+
     def frame_of(index: int, frame: BoxFrame) -> Frame:
-        updates = []
-        for colour, status in groups:
-            xs, ys = [], []
-            for i in range(n):
-                if frame.status[i] == status and colour_of[i] == colour:
-                    xs += outlines[i][0]
-                    ys += outlines[i][1]
-            updates.append({"x": xs, "y": ys})
+        updates = [{"x": [], "y": []} for _ in groups]
+        for i in range(n):  # one pass, boxes in index order within each (colour, status) trace
+            update = updates[group_of[colours[i], frame.status[i]]]
+            update["x"] += outlines[i][0]
+            update["y"] += outlines[i][1]
         labelled = [i for i in range(n) if frame.labels[i]]
         updates.append(
             {
