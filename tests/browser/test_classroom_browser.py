@@ -8,6 +8,7 @@ import time
 
 import numpy as np
 import pytest
+from playwright.sync_api import expect
 
 from lab import convolution, kernels
 from lab.format import format_number
@@ -74,8 +75,11 @@ def test_a_link_opens_the_page_in_its_state(page, server_url) -> None:
     )
     gaussian = kernels.gaussian_kernel(5, kernels.COURSE_SIGMA)
     assert metric(page, "Output pixel (40, 7)") == camera_output(gaussian, 40, 7)
-    text = page.get_by_label("Weights as text (rows on lines; 1/16 allowed)").input_value()
-    assert kernels.parse_kernel(text).shape == (5, 5)
+    field = page.get_by_label("Weights as text (rows on lines; 1/16 allowed)")
+    # Under a loaded machine the field can be read while React is still re-mounting it (seen
+    # once: empty); a field that stays empty fails here after Playwright's 5 s.
+    expect(field).not_to_have_value("")
+    assert kernels.parse_kernel(field.input_value()).shape == (5, 5)
 
     open_page(page, server_url, "convolution?conv_mode=Pooling&conv_pool_size=3&conv_pool_stride=1")
     assert metric(page, "Output shape") == "3 × 3"
