@@ -179,16 +179,40 @@ WebSocket.prototype.send = function (data) {
 for (const kind of ["keydown", "mousedown", "click"]) {
   document.addEventListener(kind, (event) => window.__labInput.push(event.timeStamp), true);
 }
+window.__labReceived = [];
+const Socket = window.WebSocket;
+window.WebSocket = function (...args) {
+  const socket = new Socket(...args);
+  socket.addEventListener("message", () => window.__labReceived.push(performance.now()));
+  return socket;
+};
+window.WebSocket.prototype = Socket.prototype;
 """
-"""Added to every page: when each message left for the server and when each key or mouse input
-happened (browser clock, ms)."""
+"""Added to every page: when each message left for or arrived from the server (as the page
+handled it) and when each key or mouse input happened (browser clock, ms)."""
+
+RESET = """() => {
+  window.__labSent = []; window.__labInput = []; window.__labReceived = [];
+  window.__labShown = null;
+}"""
 
 CHANGED = """() => {
-  const sent = window.__labSent[0];
+  const sent = window.__labSent[0], shown = window.__labShown;
   const before = window.__labInput.filter((t) => t <= sent);
-  return [before.length ? Math.max(...before) : null, window.__labShown];
+  const received = window.__labReceived.filter((t) => t > sent && t <= shown);
+  return [before.length ? Math.max(...before) : null, sent, received, shown];
 }"""
-"""[when the input that sent the change happened, when its result was shown]."""
+"""[the input that sent the change, the change sent, the messages received until the result was
+shown, the result shown]."""
+
+PHASES = (
+    "input -> change sent",
+    "sent -> first message back",
+    "the page's messages arriving",
+    "last message -> result drawn",
+)
+"""Where the time goes: the page handling the input; the server starting the run; the script
+sending its elements (the browser handles each as it comes); the browser drawing the result."""
 
 
 @dataclass(frozen=True)
@@ -198,6 +222,8 @@ class Timing:
     change: float  # the input that changed the control -> the result shown
     press: float  # the start of Playwright's input (typing included) -> the result shown
     dropped: int
+    phases: tuple[float, ...]  # the change's time split as PHASES says (medians, not summing up)
+    messages: float  # messages received before the result was shown (median)
 
 
 def measure(page, url: str, interaction: Interaction) -> Timing:
@@ -209,13 +235,11 @@ def measure(page, url: str, interaction: Interaction) -> Timing:
     if isinstance(shown_after, str):
         first = metric_value(page, shown_after)
         shown_after = (metric_is(shown_after, first, negate=True), metric_is(shown_after, first))
-    changes, presses, dropped = [], [], 0
+    changes, presses, phases, messages, dropped = [], [], [], [], 0
     for index in range(REPEAT + 2):  # the first two are warm-up
         action, shown = interaction.actions[index % 2], shown_after[index % 2]
         for _ in range(3):
-            page.evaluate(
-                "() => { window.__labSent = []; window.__labInput = []; window.__labShown = null; }"
-            )
+            page.evaluate(RESET)
             start = time.perf_counter()
             action(page)
             try:
@@ -230,24 +254,34 @@ def measure(page, url: str, interaction: Interaction) -> Timing:
         else:
             raise RuntimeError(f"{interaction.description}: no reaction after 3 tries")
         pressed = time.perf_counter() - start
-        changed_at, shown_at = page.evaluate(CHANGED)
-        if changed_at is None or shown_at is None:
+        changed_at, sent, received, shown_at = page.evaluate(CHANGED)
+        if changed_at is None or shown_at is None or not received:
             raise RuntimeError(f"{interaction.description}: no input sent a change to the server")
         page.wait_for_selector(IDLE, timeout=60_000)
         page.wait_for_timeout(300)  # a student reads the result before the next click
         if index >= 2:
             changes.append((shown_at - changed_at) / 1000)
             presses.append(pressed)
-    return Timing(statistics.median(changes), statistics.median(presses), dropped)
+            marks = [changed_at, sent, received[0], received[-1], shown_at]
+            phases.append([(b - a) / 1000 for a, b in zip(marks, marks[1:], strict=False)])
+            messages.append(len(received))
+    return Timing(
+        statistics.median(changes),
+        statistics.median(presses),
+        dropped,
+        tuple(statistics.median(column) for column in zip(*phases, strict=True)),
+        statistics.median(messages),
+    )
 
 
 def run(only: str = "") -> str:
-    """The table; `only` keeps the interactions whose description contains it."""
+    """The tables (latency against the target; where the time goes); `only` keeps the
+    interactions whose description contains it."""
     from playwright.sync_api import sync_playwright
 
     app, app_url = start_server()
     empty, empty_url = start_server(EMPTY_PAGE)
-    rows = []
+    rows, split = [], []
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
@@ -256,8 +290,10 @@ def run(only: str = "") -> str:
             page = context.new_page()
             track_runs(page)
             reference = {kind: measure(page, empty_url, item) for kind, item in EMPTY.items()}
+            split += [(EMPTY[kind].description, timing) for kind, timing in reference.items()]
             for interaction in [p for p in PAGES if only.lower() in p.description.lower()]:
                 ours = measure(page, app_url, interaction)
+                split.append((interaction.description, ours))
                 base = reference[interaction.widget]
                 rows.append(
                     (
@@ -276,7 +312,18 @@ def run(only: str = "") -> str:
         stop_server(empty)
     header = ("interaction (Chromium, 1280x720)", "ours", "reference (same run)", "ratio")
     typed = "from the first key press, typing included (ours / reference)"
-    return table(rows, (*header, "target", typed, "presses retried"))
+    where = [
+        (name, *(ms(t) for t in timing.phases), f"{timing.messages:g}", ms(timing.change))
+        for name, timing in split
+    ]
+    return (
+        "From the input that changed the control (its event timestamp) to the new result on the "
+        "page, both on the browser's clock; medians of "
+        f"{REPEAT}.\n\n"
+        + table(rows, (*header, "target", typed, "presses retried"))
+        + "\n\nWhere the time goes (same runs, medians of each part; they need not add up):\n\n"
+        + table(where, ("interaction", *PHASES, "messages", "total"))
+    )
 
 
 if __name__ == "__main__":
