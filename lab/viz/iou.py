@@ -17,8 +17,9 @@ def sliding_figure(curves: dict, current_shift: float, sizes: TextSizes = NORMAL
     box B; the user's current position is marked.
 
     Written as the dict plotly's make_subplots(rows=2, shared_xaxes=True) would build (the tests
-    check it is the same figure): building it through plotly.graph_objects took about half of
-    the IoU lab's script time on every typed coordinate (bench/latency.py).
+    check it is the same figure): building it through plotly.graph_objects, which checks every
+    property, was the largest part of the IoU lab's script time on every typed coordinate (a
+    one-off py-spy profile of the server while bench/latency.py ran).
     """
     data = []
     for name, color in COLORS.items():
