@@ -72,3 +72,26 @@ def test_every_frame_updates_every_trace(frame) -> None:
     frames = hard_nms_frames(report, FOUND.scores, CLASSES)
     figure = nms_figure(FOUND.boxes, SCENE.width, SCENE.height, frames, CLASSES, frame)
     assert all(f["traces"] == list(range(len(figure["data"]))) for f in figure["frames"])
+
+
+def test_each_frame_draws_each_box_in_its_class_and_status_trace() -> None:
+    """Trace by trace, a frame's outlines are exactly those of the boxes of that colour with
+    that status in that frame, in index order (each outline: 5 corners and a gap)."""
+    report = nms_report(FOUND.boxes, FOUND.scores, 0.5, 0.05, CLASSES)
+    frames = hard_nms_frames(report, FOUND.scores, CLASSES)
+    figure = nms_figure(FOUND.boxes, SCENE.width, SCENE.height, frames, CLASSES, 0)
+    colour_of = CLASSES % len(CLASS_COLORS)
+    groups = [(c, s) for c in sorted(set(colour_of.tolist())) for s in STYLES]
+    for frame, drawn in zip(frames, figure["frames"], strict=True):
+        seen = set()
+        for (colour, status), update in zip(groups, drawn["data"], strict=False):
+            members = [
+                i
+                for i in range(len(FOUND.boxes))
+                if frame.status[i] == status and colour_of[i] == colour
+            ]
+            x1 = [np.round(FOUND.boxes[i][0], 1) for i in members]
+            assert update["x"][0::6] == pytest.approx(x1)
+            assert update["x"][5::6] == [None] * len(members)
+            seen.update(members)
+        assert seen == set(range(len(FOUND.boxes)))
