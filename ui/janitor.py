@@ -1,9 +1,9 @@
 """Memory housekeeping for a long-running server, one thread per process.
 
 `.streamlit/config.toml` turns off Streamlit's full garbage collection after every script run
-(47% of the CPU under a class's load in a one-off py-spy profile). This thread does that work every 20 s instead:
-a full collection (reference cycles left by closed sessions, Plotly figures), then glibc's
-`malloc_trim`, which hands freed memory back to the system, so the
+(47% of the CPU under a class's load in a one-off py-spy profile). This thread does that work
+every 20 s instead: a full collection (reference cycles left by closed sessions, Plotly
+figures), then glibc's `malloc_trim`, which hands freed memory back to the system, so the
 server's memory goes down again after a class leaves instead of staying at its peak.
 """
 
