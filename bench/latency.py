@@ -21,7 +21,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -168,6 +168,17 @@ PAGES = [
 ]
 
 
+def floor(widget: str, lines: float) -> Interaction:
+    """The reference interaction on the empty page with `lines` lines of text before its result."""
+    lines = max(0, round(lines))
+    reference = EMPTY[widget]
+    return replace(
+        reference,
+        description=f"{reference.description} + {lines} lines of text",
+        path=f"?lines={lines}",
+    )
+
+
 SENT = """
 window.__labSent = [];
 window.__labInput = [];
@@ -295,6 +306,9 @@ def run(only: str = "") -> str:
                 ours = measure(page, app_url, interaction)
                 split.append((interaction.description, ours))
                 base = reference[interaction.widget]
+                floor_page = floor(interaction.widget, ours.messages - base.messages)
+                bare = measure(page, empty_url, floor_page)
+                split.append((floor_page.description, bare))
                 rows.append(
                     (
                         interaction.description,
@@ -302,6 +316,7 @@ def run(only: str = "") -> str:
                         f"{EMPTY[interaction.widget].description} {ms(base.change)}",
                         f"{ours.change / base.change:.2f}x",
                         f"within {TARGET}x",
+                        f"{ms(bare.change)} ({bare.change / base.change:.2f}x)",
                         f"{ms(ours.press)} / {ms(base.press)}",
                         str(ours.dropped),
                     )
@@ -316,11 +331,14 @@ def run(only: str = "") -> str:
         (name, *(ms(t) for t in timing.phases), f"{timing.messages:g}", ms(timing.change))
         for name, timing in split
     ]
+    bare = "the floor: the empty page sending as many messages, each a line of text"
     return (
         "From the input that changed the control (its event timestamp) to the new result on the "
         "page, both on the browser's clock; medians of "
-        f"{REPEAT}.\n\n"
-        + table(rows, (*header, "target", typed, "presses retried"))
+        f"{REPEAT}. The floor is the reference page made to send as many messages before its "
+        "result as the lab page did (plain lines of text, nothing computed): what a page of that "
+        "many elements costs however little each does.\n\n"
+        + table(rows, (*header, "target", bare, typed, "presses retried"))
         + "\n\nWhere the time goes (same runs, medians of each part; they need not add up):\n\n"
         + table(where, ("interaction", *PHASES, "messages", "total"))
     )
