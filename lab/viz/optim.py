@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -53,12 +54,24 @@ def follow_divergence(radius: float, paths: list[LabelledPath], steps_shown: int
 def _shading(A: np.ndarray, radius: float, pixels: int = 160) -> tuple[str, float]:
     """sqrt(L) over the view as a small PNG (a data URI): light at the minimum, darker blue
     outwards. A picture costs the browser one image; a heatmap trace is recomputed and redrawn on
-    every rerun. Returns (the URI, the largest sqrt(L) in the view)."""
+    every rerun. Returns (the URI, the largest sqrt(L) in the view).
+
+    Kept for the last few (A, view) pairs: a learning rate, a start or a step count changes the
+    paths, not the bowl under them, and drawing it is half of this figure's cost (~6 ms)."""
+    A = np.asarray(A, dtype=float)
+    return _shading_for(A.tobytes(), A.shape, float(radius), int(pixels))
+
+
+@lru_cache(maxsize=16)
+def _shading_for(
+    matrix: bytes, shape: tuple[int, ...], radius: float, pixels: int
+) -> tuple[str, float]:
     import base64
     import io
 
     from PIL import Image
 
+    A = np.frombuffer(matrix, dtype=float).reshape(shape)
     axis = np.linspace(-radius, radius, pixels)
     grid_w1, grid_w2 = np.meshgrid(axis, axis[::-1])  # image rows run from the top (w2 high)
     depth = np.sqrt(optim.loss(A, np.stack([grid_w1, grid_w2], axis=-1)))  # [P, P]

@@ -76,3 +76,38 @@ def test_the_view_follows_a_diverging_path_far_enough_to_show_it() -> None:
     assert radius > 5.0
     assert radius >= np.abs(diverging[0].points[:6]).max()
     assert follow_divergence(5.0, paths(0.5)) == 5.0  # converging paths leave it alone
+
+
+def shading_pixels(figure: dict) -> np.ndarray:
+    import base64
+    import io
+
+    from PIL import Image
+
+    source = figure["layout"]["images"][0]["source"]
+    data = base64.b64decode(source.removeprefix("data:image/png;base64,"))
+    return np.asarray(Image.open(io.BytesIO(data)).convert("RGB"), dtype=float)
+
+
+@pytest.mark.parametrize("angle", [0, 30])
+def test_the_shading_is_sqrt_loss_of_its_own_bowl_even_when_kept_between_reruns(angle) -> None:
+    # The picture is kept per (A, view): a second bowl of the same shape, or a second view,
+    # must get its own, and the kept one must equal the first one drawn.
+    bowl = optim.quadratic(1, 10, angle)
+    first = shading_pixels(contour_figure(bowl, paths(0.1), 5.0))
+    again = shading_pixels(contour_figure(bowl, paths(0.15), 5.0))
+    np.testing.assert_array_equal(first, again)
+    assert not np.array_equal(first, shading_pixels(contour_figure(A, paths(0.1), 5.0)))
+    # sqrt(L) is linear in w, so a wider view has the same picture but deeper contour levels.
+    outer = []
+    for radius in (5.0, 7.0):
+        lines = contour_figure(bowl, paths(0.1), radius)["data"][0]
+        points = np.array([p for p in zip(lines["x"], lines["y"], strict=True) if p[0] is not None])
+        outer.append(float(np.sqrt(optim.loss(bowl, points)).max()))
+    assert outer[1] == pytest.approx(outer[0] * 7 / 5, rel=1e-4)
+    axis = np.linspace(-5.0, 5.0, first.shape[0])
+    w1, w2 = np.meshgrid(axis, axis[::-1])
+    depth = np.sqrt(optim.loss(bowl, np.stack([w1, w2], axis=-1)))
+    light, dark = np.array([247, 251, 255]), np.array([66, 110, 190])
+    expected = np.rint(light + (dark - light) * (depth / depth.max())[..., None])
+    np.testing.assert_array_equal(first, expected)
