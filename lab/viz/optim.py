@@ -217,13 +217,15 @@ def contour_figure(
             last = min(step, len(path.points) - 1)
             w = path.points[last]
             stopped = " (stopped)" if last < step else ""
+            # Two lines a path: on one line the numbers ran past the figure's right edge in the
+            # page's 3/5 column at 1280 px ("L = 1.69e" and the rest cut off).
             parts.append(
-                f"{path.label}: w = ({format_number(w[0])}, {format_number(w[1])}), "
-                f"L = {format_number(float(optim.loss(A, w)))}{stopped}"
+                f"{path.label}: w = ({format_number(w[0])}, {format_number(w[1])}),<br>"
+                f"\u00a0\u00a0L = {format_number(float(optim.loss(A, w)))}{stopped}"
             )
         title = f"iteration {step}<br>" + "<br>".join(parts)
         frames.append(Frame(str(step), title, updates, traces))
-    lines = 1 + len(paths)
+    lines = 1 + 2 * len(paths)
     top = title_margin(lines, sizes)
     axis_px = sizes.tick + sizes.label + 14  # tick labels and the w1 axis title
     bottom = slider_margin(sizes, axis_px, legend_rows=1)

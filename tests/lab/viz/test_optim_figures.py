@@ -111,3 +111,29 @@ def test_the_shading_is_sqrt_loss_of_its_own_bowl_even_when_kept_between_reruns(
     light, dark = np.array([247, 251, 255]), np.array([66, 110, 190])
     expected = np.rint(light + (dark - light) * (depth / depth.max())[..., None])
     np.testing.assert_array_equal(first, expected)
+
+
+@pytest.mark.parametrize(
+    "labels", [["η = 0.15"], ["0.5η* = 0.09091", "η* = 0.1818", "0.99·2/λmax = 0.198"]]
+)
+def test_frame_titles_fit_the_figure_beside_the_numbers(labels) -> None:
+    # At 1280 px the figure is ~470 px wide: a monospace line of ~48 characters at the formula
+    # size. One line a path ("η = 0.15: w = (-5.03e-04, -2.90e-04), L = 1.69e-07") was cut off.
+    bowl = optim.quadratic(1, 10, 30)
+    drawn = [
+        LabelledPath(label, "#000", optim.descent_path(bowl, [-4, 3], rate, 50))
+        for label, rate in zip(labels, (0.15, 0.1818, 0.198), strict=False)
+    ]
+    figure = contour_figure(bowl, drawn, 6.0)
+    for frame in figure["frames"]:
+        lines = frame["layout"]["annotations"][0]["text"].split("<br>")
+        assert len(lines) == 1 + 2 * len(drawn)
+        assert max(len(line) for line in lines) <= 48, lines
+        for path, (named, loss) in zip(
+            drawn, zip(lines[1::2], lines[2::2], strict=True), strict=True
+        ):
+            assert named.startswith(f"{path.label}: w = (") and loss.lstrip("\u00a0").startswith(
+                "L = "
+            )
+    top = figure["layout"]["margin"]["t"]
+    assert top >= (1 + 2 * len(drawn)) * 12  # room above the plot for every line
