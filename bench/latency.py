@@ -10,7 +10,9 @@ not the robot's typing before it: timing from Playwright's first key press would
 characters for "box blur" against six for the reference's "second", at about 20 ms a key; that
 time is shown in its own column. The reference is the same kind of widget on an empty page (bench/empty_page.py), measured the
 same way in the same run, in the same browser. A press the page did not react to within 5 s is
-retried and counted as dropped.
+retried and counted as dropped. After each page, the same reference is timed again sending as
+many messages before its result as that page did (plain lines of text, nothing computed): the
+floor for a rerun of that many elements.
 
 Run: .venv/bin/python bench/latency.py  (writes nothing; bench/run_all.py puts it in BENCHMARKS.md)
 """
