@@ -76,3 +76,26 @@ def test_merge_replaces_lists_and_merges_dicts() -> None:
 def test_prebuilt_figure_hands_over_its_dict_unchanged() -> None:
     figure = small_figure()
     assert PrebuiltFigure(figure).to_dict() is figure
+
+
+def test_st_plotly_chart_sends_a_prebuilt_figure_exactly_as_built() -> None:
+    """PrebuiltFigure skips go.Figure's own set-up: st.plotly_chart must still take it as a
+    figure and send its dict unchanged (frames included), with no template added."""
+    import json
+
+    from streamlit.testing.v1 import AppTest
+
+    def script() -> None:
+        import streamlit as st
+
+        from lab.viz.animation import PrebuiltFigure
+        from tests.lab.viz.test_animation import small_figure
+
+        st.plotly_chart(PrebuiltFigure(small_figure()), key="chart")
+
+    app = AppTest.from_function(script).run()
+    assert not app.exception, [e.value for e in app.exception]
+    (chart,) = app.get("plotly_chart")
+    sent = json.loads(chart.proto.spec)
+    expected = json.loads(json.dumps(small_figure()))
+    assert sent == expected and "template" not in sent["layout"]
