@@ -136,9 +136,9 @@ def animated_figure(
             ],
         }
     ]
-    if legend_rows:  # under the slider, where it covers neither the title nor the rail
+    if legend_rows:  # under the slider's labels, where it covers neither the title nor the slider
         plot_px = layout["height"] - layout["margin"]["t"] - layout["margin"]["b"]
-        below = axis_px + _SLIDER_PX + sizes.label + sizes.tick
+        below = _slider_bottom(sizes, axis_px)
         layout["legend"] = {
             **layout.get("legend", {}),
             "orientation": "h",
@@ -170,11 +170,19 @@ _SLIDER_PX = 44
 """The slider's rail and ticks, without its labels."""
 
 
+def _slider_bottom(sizes: TextSizes, axis_px: int) -> int:
+    """Pixels from the plot's bottom edge to just under the slider's tick labels, where a legend
+    can start (measured in Chromium: a legend placed at the rail's ticks sat on the labels)."""
+    return axis_px + _SLIDER_PX + sizes.label + 2 * sizes.tick + 10
+
+
 def slider_margin(sizes: TextSizes = NORMAL, axis_px: int = 0, legend_rows: int = 0) -> int:
     """Pixels needed below the plot: axis labels, the slider (current value, rail, tick labels),
     and a legend of `legend_rows` rows under it."""
-    legend = round(legend_rows * sizes.tick * 1.9) + (8 if legend_rows else 0)
-    return axis_px + _SLIDER_PX + sizes.label + sizes.tick + 14 + legend
+    if not legend_rows:
+        return axis_px + _SLIDER_PX + sizes.label + sizes.tick + 14
+    legend = round(legend_rows * sizes.tick * 1.9) + 8
+    return _slider_bottom(sizes, axis_px) + legend + 10
 
 
 def title_margin(lines: int, sizes: TextSizes = NORMAL) -> int:

@@ -26,6 +26,26 @@ class LabelledPath:
     points: optim.Trajectory
 
 
+def _left_margin(sizes: TextSizes, tick_chars: int) -> int:
+    """Room left of the plot for y tick labels of about `tick_chars` characters and the axis title.
+
+    Plotly's automatic margins would find it too, but by drawing the figure a second time whenever
+    its labels push past the margin given: on every rerun, for every figure (a one-off Chromium
+    profile of the descent page: most of Plotly's time per learning-rate step). Labels longer
+    than this still get their room, by that second drawing."""
+    return round(tick_chars * sizes.tick + sizes.label + 22)
+
+
+def _bottom_margin(sizes: TextSizes) -> int:
+    """Room under the plot for x tick labels (powers of ten: two lines' height) and the title."""
+    return round(3 * sizes.tick + 2 * sizes.label + 10)
+
+
+def _top_margin(sizes: TextSizes) -> int:
+    """Room above the plot for a one-row legend."""
+    return max(40, round(2 * sizes.label + 12))
+
+
 def _rounded(values: np.ndarray, scale: float) -> list:
     """Coordinates rounded to ~6 significant digits of the plot's scale (smaller JSON)."""
     decimals = max(0, 6 - math.ceil(math.log10(max(scale, 1e-12))))
@@ -231,7 +251,7 @@ def contour_figure(
     bottom = slider_margin(sizes, axis_px, legend_rows=1)
     layout = {
         "height": round(520 * sizes.scale) + top + bottom,
-        "margin": {"l": 10, "r": 10, "t": top, "b": bottom},
+        "margin": {"l": _left_margin(sizes, 3), "r": 10, "t": top, "b": bottom},
         "xaxis": {
             "range": [-radius, radius],
             "title": {"text": "w1", "font": {"size": sizes.label}},
@@ -322,7 +342,12 @@ def curves_figure(A: np.ndarray, paths: list[LabelledPath], sizes: TextSizes = N
     ticks = {"tickfont": {"size": sizes.tick}}
     layout = {
         "height": round(340 * sizes.scale),
-        "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+        "margin": {
+            "l": _left_margin(sizes, 4),
+            "r": 10,
+            "t": _top_margin(sizes),
+            "b": _bottom_margin(sizes),
+        },
         "legend": {"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom", "font": font},
         "xaxis": {"domain": [0, 0.44], "title": {"text": "iteration t", "font": font}, **ticks},
         "yaxis": {
@@ -373,7 +398,12 @@ def stability_figure(A: np.ndarray, learning_rate: float, sizes: TextSizes = NOR
     font = {"size": sizes.label}
     layout = {
         "height": round(340 * sizes.scale),
-        "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+        "margin": {
+            "l": _left_margin(sizes, 4),
+            "r": 10,
+            "t": _top_margin(sizes),
+            "b": _bottom_margin(sizes),
+        },
         "legend": {"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom", "font": font},
         "xaxis": {
             "type": "log",

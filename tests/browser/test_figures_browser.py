@@ -1,0 +1,55 @@
+"""Figures as Chromium draws them: what the layout dicts promise, measured on the page."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import new_page, open_page
+
+SLIDER_AND_LEGEND = """(key) => {
+  const gd = document.querySelector(`.st-key-${key} .js-plotly-plot`);
+  const labels = [...gd.querySelectorAll('.slider-container .slider-label')]
+    .map((label) => label.getBoundingClientRect().bottom);
+  const legend = gd.querySelector('.legend').getBoundingClientRect();
+  return {labels: Math.max(...labels), legendTop: legend.top, legendBottom: legend.bottom,
+          figureBottom: gd.getBoundingClientRect().bottom};
+}"""
+
+MARGINS = """(key) => {
+  const gd = document.querySelector(`.st-key-${key} .js-plotly-plot`);
+  const used = gd._fullLayout._size, given = gd.layout.margin;
+  return ['l', 'r', 't', 'b'].map((side) => [side, given[side], Math.round(used[side])]);
+}"""
+
+
+@pytest.mark.parametrize("projector", [False, True])
+@pytest.mark.parametrize("path, key", [("gradient_descent", "gd_plot"), ("nms", "nms_fig")])
+def test_the_legend_sits_under_the_sliders_labels(browser, server_url, path, key, projector):
+    page = new_page(browser, 1280, 720)
+    try:
+        open_page(page, server_url, f"{path}?app_projector={'true' if projector else 'false'}")
+        page.locator(f".st-key-{key} .legend").wait_for()
+        where = page.evaluate(SLIDER_AND_LEGEND, key)
+        assert where["legendTop"] >= where["labels"] + 2, where  # not on the step labels
+        assert where["legendBottom"] <= where["figureBottom"], where  # nor cut off below
+        assert not page.errors, page.errors
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize("projector", [False, True])
+@pytest.mark.parametrize("key", ["gd_plot", "gd_curves", "gd_stability"])
+def test_the_descent_figures_are_drawn_with_the_margins_they_give(
+    browser, server_url, key, projector
+):
+    # A label or legend that does not fit its margin makes Plotly draw the whole figure a second
+    # time on every rerun (automatic margins); the descent page's three figures leave room for
+    # theirs at the default settings, in both text sizes.
+    page = new_page(browser, 1280, 720)
+    try:
+        open_page(page, server_url, f"gradient_descent?app_projector={str(projector).lower()}")
+        page.locator(f".st-key-{key} .js-plotly-plot .main-svg").first.wait_for()
+        for side, given, used in page.evaluate(MARGINS, key):
+            assert used == given, f"{key}: margin {side} {given} px grew to {used} px"
+    finally:
+        page.context.close()
