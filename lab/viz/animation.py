@@ -180,7 +180,7 @@ def slider_margin(sizes: TextSizes = NORMAL, axis_px: int = 0, legend_rows: int 
     """Pixels needed below the plot: axis labels, the slider (current value, rail, tick labels),
     and a legend of `legend_rows` rows under it."""
     if not legend_rows:
-        return axis_px + _SLIDER_PX + sizes.label + sizes.tick + 14
+        return _slider_bottom(sizes, axis_px) + 2
     legend = round(legend_rows * sizes.tick * 1.9) + 8
     return _slider_bottom(sizes, axis_px) + legend + 10
 

@@ -12,6 +12,17 @@ SPLIT = (0.46, 0.54)
 """The slope panel's top and the value panel's bottom (plotly's make_subplots, spacing 0.08)."""
 
 
+def margins(sizes: TextSizes = NORMAL) -> dict:
+    """Room for the tick labels, the legend above the panel titles and the x-axis title: given,
+    so Plotly does not grow the margins and draw the figure twice on every typed coordinate."""
+    return {
+        "l": round(4 * sizes.tick + 8),
+        "r": 10,
+        "t": round(2 * sizes.label + 42),
+        "b": round(3 * sizes.tick + 2 * sizes.label + 10),
+    }
+
+
 def sliding_figure(curves: dict, current_shift: float, sizes: TextSizes = NORMAL) -> PrebuiltFigure:
     """Values (top) and slopes (bottom) of IoU, GIoU, DIoU, CIoU against the horizontal shift of
     box B; the user's current position is marked.
@@ -106,7 +117,7 @@ def sliding_figure(curves: dict, current_shift: float, sizes: TextSizes = NORMAL
         "annotations": titles,
         "shapes": shapes,
         "height": round(460 * sizes.scale),
-        "margin": {"l": 10, "r": 10, "t": 60, "b": 10},
+        "margin": margins(sizes),
         "legend": {"orientation": "h", "y": 1.08, "yanchor": "bottom", "font": ticks},
     }
     return PrebuiltFigure({"data": data, "layout": layout})

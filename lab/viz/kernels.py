@@ -50,7 +50,7 @@ def kernel_heatmap(kernel: np.ndarray, title: str = "", sizes: TextSizes = NORMA
             "font": {"size": sizes.label},
         },
         "height": round(max(220, min(420, 26 * kernel.shape[0] + 60)) * sizes.scale),
-        "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+        "margin": {"l": 15, "r": 10, "t": 40, "b": 15},  # what Plotly grows 10 to (tested)
         "xaxis": {"showticklabels": False},
         "yaxis": {"autorange": "reversed", "showticklabels": False, "scaleanchor": "x"},
     }
@@ -76,7 +76,7 @@ def histogram(values: np.ndarray, signed: bool, title: str = "Output values") ->
     layout = {
         "title": {"text": title},
         "height": 220,
-        "margin": {"l": 10, "r": 10, "t": 40, "b": 30},
+        "margin": {"l": 40, "r": 10, "t": 40, "b": 36},  # room for the tick labels (tested)
         "bargap": 0,
         "yaxis": {"type": "log" if log else "linear"},
         "shapes": [],

@@ -305,7 +305,14 @@ def nms_figure(
     bottom = slider_margin(sizes, axis_px, legend_rows=2)
     layout = {
         "height": round(470 * sizes.scale) + top + bottom,
-        "margin": {"l": 10, "r": 10, "t": top, "b": bottom},
+        # Room for the y tick labels on the left and the score list's axis on the right, so
+        # Plotly does not grow the margins and draw the figure twice (tested in Chromium).
+        "margin": {
+            "l": round(3 * sizes.tick + 4),
+            "r": round(3 * sizes.tick + sizes.label + 24),
+            "t": top,
+            "b": bottom,
+        },
         "xaxis": {
             "domain": [0, 0.7],
             "range": [0, width],

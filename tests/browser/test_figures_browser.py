@@ -37,19 +37,30 @@ def test_the_legend_sits_under_the_sliders_labels(browser, server_url, path, key
         page.context.close()
 
 
+FIGURES = {
+    "kernel_lab": ["kern_fig", "kern_hist"],
+    "convolution": ["conv_fig_Convolution"],
+    "iou": ["iou_slide"],
+    "nms": ["nms_fig"],
+    "gradient_descent": ["gd_plot", "gd_curves", "gd_stability"],
+}
+
+
 @pytest.mark.parametrize("projector", [False, True])
-@pytest.mark.parametrize("key", ["gd_plot", "gd_curves", "gd_stability"])
-def test_the_descent_figures_are_drawn_with_the_margins_they_give(
-    browser, server_url, key, projector
+@pytest.mark.parametrize("path", list(FIGURES))
+def test_light_pages_figures_are_drawn_with_the_margins_they_give(
+    browser, server_url, path, projector
 ):
     # A label or legend that does not fit its margin makes Plotly draw the whole figure a second
-    # time on every rerun (automatic margins); the descent page's three figures leave room for
-    # theirs at the default settings, in both text sizes.
+    # time on every rerun (automatic margins: on the descent page, most of Plotly's time per
+    # learning-rate step). Each figure leaves room for its own, at the defaults, in both sizes.
     page = new_page(browser, 1280, 720)
     try:
-        open_page(page, server_url, f"gradient_descent?app_projector={str(projector).lower()}")
-        page.locator(f".st-key-{key} .js-plotly-plot .main-svg").first.wait_for()
-        for side, given, used in page.evaluate(MARGINS, key):
-            assert used == given, f"{key}: margin {side} {given} px grew to {used} px"
+        open_page(page, server_url, f"{path}?app_projector={str(projector).lower()}")
+        for key in FIGURES[path]:
+            page.locator(f".st-key-{key} .js-plotly-plot .main-svg").first.wait_for()
+            for side, given, used in page.evaluate(MARGINS, key):
+                assert used == given, f"{key}: margin {side} {given} px grew to {used} px"
+        assert not page.errors, page.errors
     finally:
         page.context.close()

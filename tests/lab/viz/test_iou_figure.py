@@ -12,7 +12,7 @@ import pytest
 from plotly.subplots import make_subplots
 
 from lab.iou import sliding_overlaps
-from lab.viz.iou import COLORS, NAMES, TITLES, sliding_figure
+from lab.viz.iou import COLORS, NAMES, TITLES, margins, sliding_figure
 from lab.viz.style import NORMAL, PROJECTOR
 
 
@@ -46,7 +46,7 @@ def with_make_subplots(curves: dict, current_shift: float, sizes) -> go.Figure:
     figure.update_annotations(font={"size": sizes.label})
     figure.update_layout(
         height=round(460 * sizes.scale),
-        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        margin=margins(sizes),
         legend={"orientation": "h", "y": 1.08, "yanchor": "bottom", "font": {"size": sizes.tick}},
     )
     return figure
