@@ -11,7 +11,15 @@ from lab.roi import PooledRoI
 from lab.viz.animation import Frame, animated_figure, slider_margin, title_margin
 from lab.viz.colors import CLASS_COLORS
 from lab.viz.detection import DASHES, Pen
-from lab.viz.style import NORMAL, TextSizes
+from lab.viz.style import (
+    NORMAL,
+    TextSizes,
+    axis_px,
+    bottom_margin,
+    left_margin,
+    legend_px,
+    top_margin,
+)
 
 POSITIVE, NEGATIVE, IGNORED, TRUTH = (27, 158, 119), (215, 48, 39), (150, 150, 150), (255, 215, 0)
 ANCHOR = (31, 119, 180)
@@ -139,7 +147,13 @@ def roi_figure(
         "data": data,
         "layout": {
             "height": int(520 * sizes.scale),
-            "margin": {"l": 40, "r": 10, "t": 40, "b": 30},
+            # the tick labels, the panel titles above, the legend at the bottom of the figure
+            "margin": {
+                "l": left_margin(sizes, 2) - sizes.label,
+                "r": 20,
+                "t": 40,
+                "b": bottom_margin(sizes) - sizes.label + legend_px(sizes),
+            },
             "xaxis": {**axis, "domain": [0, 0.48]},
             "yaxis": {**axis, "autorange": "reversed", "scaleanchor": "x"},
             "xaxis2": {**axis, "domain": [0.52, 1.0]},
@@ -149,7 +163,14 @@ def roi_figure(
                 _heading("RoI pooling: corners rounded to cells, max per bin", 0.0, sizes),
                 _heading("RoI Align: exact bins, mean of bilinear samples", 0.52, sizes),
             ],
-            "legend": {"orientation": "h", "y": -0.08, "font": {"size": sizes.tick}},
+            "legend": {
+                "orientation": "h",
+                "x": 0,
+                "y": 0,
+                "yref": "container",
+                "yanchor": "bottom",
+                "font": {"size": sizes.tick},
+            },
         },
     }
 
@@ -190,12 +211,12 @@ def kmeans_figure(wh: np.ndarray, steps: list, distance: str, sizes: TextSizes =
                             "symbol": "x",
                             "line": {"width": 2, "color": "black"},
                         },
-                    },  # fmt: skip
+                    },
                 ],
                 [0, 1],
             )
         )
-    top, bottom = title_margin(1, sizes), slider_margin(sizes, axis_px=40)
+    top, bottom = title_margin(1, sizes), slider_margin(sizes, axis_px(sizes))
     data = [
         {
             "type": "scatter",
@@ -209,20 +230,20 @@ def kmeans_figure(wh: np.ndarray, steps: list, distance: str, sizes: TextSizes =
     ]
     layout = {
         "height": int(420 * sizes.scale) + top + bottom,
-        "margin": {"l": 60, "r": 20, "t": top, "b": bottom},
+        "margin": {"l": left_margin(sizes, 4), "r": 20, "t": top, "b": bottom},
         "xaxis": {
-            "title": {"text": "width (px)"},
+            "title": {"text": "width (px)", "font": {"size": sizes.label}},
             "tickfont": {"size": sizes.tick},
             "rangemode": "tozero",
         },  # fmt: skip
         "yaxis": {
-            "title": {"text": "height (px)"},
+            "title": {"text": "height (px)", "font": {"size": sizes.label}},
             "tickfont": {"size": sizes.tick},
             "rangemode": "tozero",
         },  # fmt: skip
         "showlegend": False,
     }
-    return animated_figure(data, layout, frames, len(frames) - 1, frame_ms=500, prefix="iteration ", sizes=sizes, axis_px=40)  # fmt: skip
+    return animated_figure(data, layout, frames, len(frames) - 1, frame_ms=500, prefix="iteration ", sizes=sizes, axis_px=axis_px(sizes))  # fmt: skip
 
 
 def lines_figure(series: dict[str, tuple[list, list]], x_title: str, y_title: str, sizes: TextSizes = NORMAL, log_x: bool = False) -> dict:  # fmt: skip
@@ -241,17 +262,29 @@ def lines_figure(series: dict[str, tuple[list, list]], x_title: str, y_title: st
         ],
         "layout": {
             "height": int(320 * sizes.scale),
-            "margin": {"l": 60, "r": 20, "t": 20, "b": 50},
+            "margin": {
+                "l": left_margin(sizes, 3),
+                "r": 20,
+                "t": top_margin(sizes) + 4,  # a few px more than the descent lab's figures needed
+                "b": bottom_margin(sizes) + 4,
+            },
             "xaxis": {
-                "title": {"text": x_title},
+                "title": {"text": x_title, "font": {"size": sizes.label}},
                 "type": "log" if log_x else "linear",
                 "tickfont": {"size": sizes.tick},
-            },  # fmt: skip
+            },
             "yaxis": {
-                "title": {"text": y_title},
+                "title": {"text": y_title, "font": {"size": sizes.label}},
                 "range": [0, 1.02],
                 "tickfont": {"size": sizes.tick},
-            },  # fmt: skip
-            "legend": {"font": {"size": sizes.tick}},
+            },
+            # one row above the plot (on the right it took a third of the width)
+            "legend": {
+                "orientation": "h",
+                "x": 0,
+                "y": 1.0,
+                "yanchor": "bottom",
+                "font": {"size": sizes.tick},
+            },
         },
     }

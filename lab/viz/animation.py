@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import plotly.graph_objects as go
 
-from lab.viz.style import NORMAL, TextSizes
+from lab.viz.style import NORMAL, TextSizes, legend_px
 
 
 @dataclass(frozen=True)
@@ -180,9 +180,8 @@ def slider_margin(sizes: TextSizes = NORMAL, axis_px: int = 0, legend_rows: int 
     """Pixels needed below the plot: axis labels, the slider (current value, rail, tick labels),
     and a legend of `legend_rows` rows under it."""
     if not legend_rows:
-        return _slider_bottom(sizes, axis_px) + 2
-    legend = round(legend_rows * sizes.tick * 1.9) + 8
-    return _slider_bottom(sizes, axis_px) + legend + 10
+        return _slider_bottom(sizes, axis_px) + 4  # +2 was a pixel short in Chromium
+    return _slider_bottom(sizes, axis_px) + legend_px(sizes, legend_rows) + 10
 
 
 def title_margin(lines: int, sizes: TextSizes = NORMAL) -> int:

@@ -10,7 +10,7 @@ import numpy as np
 from lab.metrics import RECALL_POINTS, Curve, Ranked
 from lab.viz.animation import Frame, animated_figure, slider_margin, title_margin
 from lab.viz.colors import CLASS_COLORS
-from lab.viz.style import NORMAL, TextSizes
+from lab.viz.style import NORMAL, TextSizes, axis_px, bottom_margin, left_margin
 
 MAX_FRAMES = 120
 """Threshold and detection animations: at most this many frames (evenly spread)."""
@@ -80,7 +80,13 @@ def confusion_figure(
         ],
         "layout": {
             "height": height,
-            "margin": {"l": 90, "r": 10, "t": 40, "b": 10},
+            # the names on the left, the x axis (names and title) on top
+            "margin": {
+                "l": left_margin(sizes, max(map(len, names), default=1)),
+                "r": 10,
+                "t": bottom_margin(sizes),
+                "b": 10,
+            },  # fmt: skip
             "xaxis": {
                 "title": {"text": column_title, "font": {"size": sizes.label}},
                 "side": "top",
@@ -161,7 +167,7 @@ def threshold_figure(
             )
         )
     top = title_margin(2, sizes)
-    bottom = slider_margin(sizes, axis_px=40)
+    bottom = slider_margin(sizes, axis_px(sizes))
     height = int(420 * sizes.scale) + top + bottom
     baseline = positives / len(labels)
     data = [
@@ -210,7 +216,7 @@ def threshold_figure(
     ]
     layout = {
         "height": height,
-        "margin": {"l": 60, "r": 20, "t": top, "b": bottom},
+        "margin": {"l": left_margin(sizes, 3), "r": 20, "t": top, "b": bottom},
         "xaxis": _axis("false-positive rate", sizes, [0.0, 0.45], "y"),
         "yaxis": _axis("true-positive rate (recall)", sizes, None, "x"),
         "xaxis2": _axis("recall", sizes, [0.55, 1.0], "y2"),
@@ -234,7 +240,7 @@ def threshold_figure(
         redraw=True,
         prefix="threshold ",
         sizes=sizes,
-        axis_px=40,
+        axis_px=axis_px(sizes),
     )
 
 
@@ -260,14 +266,22 @@ def one_vs_rest_figure(curves: dict, names: list[str], sizes: TextSizes = NORMAL
         "data": data,
         "layout": {
             "height": int(440 * sizes.scale),
-            "margin": {"l": 60, "r": 20, "t": 50, "b": 50},
+            "margin": {"l": left_margin(sizes, 3), "r": 20, "t": 50, "b": bottom_margin(sizes)},
             "title": {
                 "text": f"macro average AUC (mean of the classes') = {curves['macro']:.3f}",
                 "font": {"size": sizes.label},
             },
             "xaxis": _axis("false-positive rate", sizes),
             "yaxis": _axis("true-positive rate", sizes),
-            "legend": {"font": {"size": sizes.tick}},
+            # bottom right, inside: ROC curves rise from the bottom left towards the top left
+            "legend": {
+                "x": 0.99,
+                "xanchor": "right",
+                "y": 0.02,
+                "yanchor": "bottom",
+                "font": {"size": sizes.tick},
+                "bgcolor": "rgba(255,255,255,0.7)",
+            },
         },
     }
 
@@ -326,7 +340,7 @@ def detection_pr_figure(
     if not frames:
         frames = [Frame("0", "no detections to rank", [], [])]
     top = title_margin(2, sizes)
-    bottom = slider_margin(sizes, axis_px=40)
+    bottom = slider_margin(sizes, axis_px(sizes))
     data = [
         {
             "type": "scatter",
@@ -364,7 +378,7 @@ def detection_pr_figure(
     ]
     layout = {
         "height": int(430 * sizes.scale) + top + bottom,
-        "margin": {"l": 60, "r": 20, "t": top, "b": bottom},
+        "margin": {"l": left_margin(sizes, 3), "r": 20, "t": top, "b": bottom},
         "xaxis": _axis("recall", sizes),
         "yaxis": _axis("precision", sizes),
         "legend": {  # bottom left: a PR curve starts top left and ends bottom right
@@ -386,5 +400,5 @@ def detection_pr_figure(
         redraw=True,
         prefix="detection ",
         sizes=sizes,
-        axis_px=40,
+        axis_px=axis_px(sizes),
     )

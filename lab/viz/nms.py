@@ -19,7 +19,7 @@ from PIL import Image, ImageDraw
 from lab.nms import NMSReport, SoftNMSStep, score_order
 from lab.viz.animation import Frame, animated_figure, slider_margin, title_margin
 from lab.viz.colors import CLASS_COLORS
-from lab.viz.style import NORMAL, TextSizes
+from lab.viz.style import NORMAL, TextSizes, axis_px
 
 SUPPRESSED_NOW = "#d73027"
 STYLES = {
@@ -301,8 +301,8 @@ def nms_figure(
 
     lines = max(frame.title.count("<br>") + 1 for frame in frames)
     top = title_margin(lines, sizes)
-    axis_px = 2 * sizes.tick + sizes.label + 12  # tick labels and the list's axis title
-    bottom = slider_margin(sizes, axis_px, legend_rows=2)
+    below = axis_px(sizes)  # tick labels and the list's axis title
+    bottom = slider_margin(sizes, below, legend_rows=2)
     layout = {
         "height": round(470 * sizes.scale) + top + bottom,
         # Room for the y tick labels on the left and the score list's axis on the right, so
@@ -367,7 +367,7 @@ def nms_figure(
         frame_ms=frame_ms,
         prefix="frame ",
         sizes=sizes,
-        axis_px=axis_px,
+        axis_px=below,
         legend_rows=2,
     )
 

@@ -11,7 +11,7 @@ import numpy as np
 from lab import optim
 from lab.format import format_number
 from lab.viz.animation import Frame, animated_figure, slider_margin, title_margin
-from lab.viz.style import NORMAL, TextSizes
+from lab.viz.style import NORMAL, TextSizes, bottom_margin, left_margin, top_margin
 
 PATH_COLORS = ["#d62728", "#1f77b4", "#2ca02c", "#9467bd"]
 MAX_FRAMES = 120
@@ -24,26 +24,6 @@ class LabelledPath:
     label: str
     color: str
     points: optim.Trajectory
-
-
-def _left_margin(sizes: TextSizes, tick_chars: int) -> int:
-    """Room left of the plot for y tick labels of about `tick_chars` characters and the axis title.
-
-    Plotly's automatic margins would find it too, but by drawing the figure a second time whenever
-    its labels push past the margin given: on every rerun, for every figure (a one-off Chromium
-    profile of the descent page: most of Plotly's time per learning-rate step). Labels longer
-    than this still get their room, by that second drawing."""
-    return round(tick_chars * sizes.tick + sizes.label + 22)
-
-
-def _bottom_margin(sizes: TextSizes) -> int:
-    """Room under the plot for x tick labels (powers of ten: two lines' height) and the title."""
-    return round(3 * sizes.tick + 2 * sizes.label + 10)
-
-
-def _top_margin(sizes: TextSizes) -> int:
-    """Room above the plot for a one-row legend."""
-    return max(40, round(2 * sizes.label + 12))
 
 
 def _rounded(values: np.ndarray, scale: float) -> list:
@@ -251,7 +231,7 @@ def contour_figure(
     bottom = slider_margin(sizes, axis_px, legend_rows=1)
     layout = {
         "height": round(520 * sizes.scale) + top + bottom,
-        "margin": {"l": _left_margin(sizes, 3), "r": 10, "t": top, "b": bottom},
+        "margin": {"l": left_margin(sizes, 3), "r": 10, "t": top, "b": bottom},
         "xaxis": {
             "range": [-radius, radius],
             "title": {"text": "w1", "font": {"size": sizes.label}},
@@ -343,10 +323,10 @@ def curves_figure(A: np.ndarray, paths: list[LabelledPath], sizes: TextSizes = N
     layout = {
         "height": round(340 * sizes.scale),
         "margin": {
-            "l": _left_margin(sizes, 4),
+            "l": left_margin(sizes, 4),
             "r": 10,
-            "t": _top_margin(sizes),
-            "b": _bottom_margin(sizes),
+            "t": top_margin(sizes),
+            "b": bottom_margin(sizes),
         },
         "legend": {"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom", "font": font},
         "xaxis": {"domain": [0, 0.44], "title": {"text": "iteration t", "font": font}, **ticks},
@@ -399,10 +379,10 @@ def stability_figure(A: np.ndarray, learning_rate: float, sizes: TextSizes = NOR
     layout = {
         "height": round(340 * sizes.scale),
         "margin": {
-            "l": _left_margin(sizes, 4),
+            "l": left_margin(sizes, 4),
             "r": 10,
-            "t": _top_margin(sizes),
-            "b": _bottom_margin(sizes),
+            "t": top_margin(sizes),
+            "b": bottom_margin(sizes),
         },
         "legend": {"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom", "font": font},
         "xaxis": {

@@ -37,3 +37,36 @@ class TextSizes:
 NORMAL = TextSizes()
 PROJECTOR = TextSizes(cell=18, tick=14, formula=20, label=17, scale=1.2, width=1200)
 """Projector mode: grid numbers >= 18 px, ticks >= 14 px, formulas >= 20 px."""
+
+
+# Margins. Plotly grows a margin its tick labels, titles or legend do not fit by drawing the whole
+# figure a second time, on every rerun (a one-off Chromium profile of the descent page: most of
+# Plotly's time per learning-rate step). Figures give these instead; labels longer than they
+# allow for still get their room, by that second drawing. tests/browser/test_figures_browser.py
+# checks each figure is drawn with the margins it gives.
+
+
+def left_margin(sizes: TextSizes, tick_chars: int) -> int:
+    """Room left of the plot for y tick labels of about `tick_chars` characters and the axis title."""
+    return round(tick_chars * sizes.tick + sizes.label + 22)
+
+
+def bottom_margin(sizes: TextSizes) -> int:
+    """Room under (or, for an axis on top, over) the plot for x tick labels (powers of ten: two
+    lines' height) and the axis title."""
+    return round(3 * sizes.tick + 2 * sizes.label + 10)
+
+
+def top_margin(sizes: TextSizes) -> int:
+    """Room above the plot for a one-row legend."""
+    return max(40, round(2 * sizes.label + 12))
+
+
+def axis_px(sizes: TextSizes) -> int:
+    """Pixels an x axis's tick labels and title take under the plot (where a slider starts)."""
+    return 2 * sizes.tick + sizes.label + 12
+
+
+def legend_px(sizes: TextSizes, rows: int = 1) -> int:
+    """Pixels a horizontal legend of `rows` rows takes."""
+    return round(rows * sizes.tick * 1.9) + 8

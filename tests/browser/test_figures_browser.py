@@ -43,20 +43,26 @@ FIGURES = {
     "iou": ["iou_slide"],
     "nms": ["nms_fig"],
     "gradient_descent": ["gd_plot", "gd_curves", "gd_stability"],
+    # the heavy pages' figures, each part that has one
+    "evaluation": ["eval_confusion"],
+    "evaluation?eval_part=Scores%3A+ROC+and+PR&eval_classes=3": ["eval_ovr", "eval_threshold_fig"],
+    "evaluation?eval_part=Detection%3A+AP+and+COCO": ["eval_pr_fig"],
+    "inside_detector": ["anat_recall"],
+    "inside_detector?anat_part=RoI+pooling": ["anat_roi_fig"],
+    "inside_detector?anat_part=YOLO": ["anat_kmeans", "anat_prior_curves"],
 }
 
 
 @pytest.mark.parametrize("projector", [False, True])
 @pytest.mark.parametrize("path", list(FIGURES))
-def test_light_pages_figures_are_drawn_with_the_margins_they_give(
-    browser, server_url, path, projector
-):
+def test_figures_are_drawn_with_the_margins_they_give(browser, server_url, path, projector):
     # A label or legend that does not fit its margin makes Plotly draw the whole figure a second
     # time on every rerun (automatic margins: on the descent page, most of Plotly's time per
     # learning-rate step). Each figure leaves room for its own, at the defaults, in both sizes.
     page = new_page(browser, 1280, 720)
     try:
-        open_page(page, server_url, f"{path}?app_projector={str(projector).lower()}")
+        joint = "&" if "?" in path else "?"
+        open_page(page, server_url, f"{path}{joint}app_projector={str(projector).lower()}")
         for key in FIGURES[path]:
             page.locator(f".st-key-{key} .js-plotly-plot .main-svg").first.wait_for()
             for side, given, used in page.evaluate(MARGINS, key):
