@@ -150,14 +150,20 @@ def roi_figure(
             # the tick labels, the panel titles above, the legend at the bottom of the figure
             "margin": {
                 "l": left_margin(sizes, 2) - sizes.label,
-                "r": 20,
+                "r": left_margin(sizes, 2) - sizes.label,  # the right panel's ticks, on its right
                 "t": 40,
                 "b": bottom_margin(sizes) - sizes.label + legend_px(sizes),
             },
             "xaxis": {**axis, "domain": [0, 0.48]},
             "yaxis": {**axis, "autorange": "reversed", "scaleanchor": "x"},
-            "xaxis2": {**axis, "domain": [0.52, 1.0]},
-            "yaxis2": {**axis, "autorange": "reversed", "scaleanchor": "x2"},
+            "xaxis2": {**axis, "domain": [0.52, 1.0], "anchor": "y2"},
+            "yaxis2": {
+                **axis,
+                "autorange": "reversed",
+                "scaleanchor": "x2",
+                "anchor": "x2",
+                "side": "right",
+            },
             "shapes": shapes,
             "annotations": [
                 _heading("RoI pooling: corners rounded to cells, max per bin", 0.0, sizes),

@@ -322,14 +322,16 @@ def curves_figure(A: np.ndarray, paths: list[LabelledPath], sizes: TextSizes = N
     ticks = {"tickfont": {"size": sizes.tick}}
     layout = {
         "height": round(340 * sizes.scale),
+        # The right panel's axis is on its right: between the panels its tick labels and title
+        # ran into the left panel's plot in a half-width column (seen in Chromium, both sizes).
         "margin": {
             "l": left_margin(sizes, 4),
-            "r": 10,
-            "t": top_margin(sizes),
+            "r": left_margin(sizes, 4) + 6,  # "10⁻¹⁵" on the right is a little wider
+            "t": top_margin(sizes) + 4,
             "b": bottom_margin(sizes),
         },
         "legend": {"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom", "font": font},
-        "xaxis": {"domain": [0, 0.44], "title": {"text": "iteration t", "font": font}, **ticks},
+        "xaxis": {"domain": [0, 0.46], "title": {"text": "iteration t", "font": font}, **ticks},
         "yaxis": {
             "type": "log",
             "exponentformat": "power",
@@ -337,7 +339,7 @@ def curves_figure(A: np.ndarray, paths: list[LabelledPath], sizes: TextSizes = N
             **ticks,
         },
         "xaxis2": {
-            "domain": [0.56, 1],
+            "domain": [0.54, 1],
             "anchor": "y2",
             "title": {"text": "iteration t", "font": font},
             **ticks,
@@ -346,6 +348,7 @@ def curves_figure(A: np.ndarray, paths: list[LabelledPath], sizes: TextSizes = N
             "type": "log",
             "exponentformat": "power",
             "anchor": "x2",
+            "side": "right",
             "title": {"text": "|coordinate| (solid: dir. 1, dotted: 2)", "font": font},
             **ticks,
         },

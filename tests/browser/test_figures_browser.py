@@ -37,6 +37,37 @@ def test_the_legend_sits_under_the_sliders_labels(browser, server_url, path, key
         page.context.close()
 
 
+CLASHES = """(key) => {
+  // Each tick label and axis title (by its axis), and each panel's plot area: a label drawn on
+  // another panel's plot, or an axis title on another axis's labels, cannot be read.
+  const gd = document.querySelector(`.st-key-${key} .js-plotly-plot`);
+  const labels = [];
+  gd.querySelectorAll('g[class$="tick"] text, text[class$="title"]').forEach((text) => {
+    const tick = text.closest('g[class$="tick"]');
+    const axis = tick ? tick.getAttribute('class').slice(0, -4) : text.getAttribute('class').slice(0, -5);
+    const r = text.getBoundingClientRect();
+    if (r.width && r.height && text.textContent.trim()) {
+      labels.push({axis, tick: !!tick, text: text.textContent, r: [r.left, r.top, r.right, r.bottom]});
+    }
+  });
+  const overlap = (a, b) => a[0] < b[2] - 1 && b[0] < a[2] - 1 && a[1] < b[3] - 1 && b[1] < a[3] - 1;
+  const clashes = [];
+  labels.forEach((a, i) => labels.slice(i + 1).forEach((b) => {
+    if ((a.axis !== b.axis || !a.tick || !b.tick) && overlap(a.r, b.r)) {
+      clashes.push(`${a.axis} '${a.text}' on ${b.axis} '${b.text}'`);
+    }
+  }));
+  const box = gd.getBoundingClientRect();
+  for (const [id, plot] of Object.entries(gd._fullLayout._plots)) {
+    const x = plot.xaxis, y = plot.yaxis;
+    const area = [box.left + x._offset, box.top + y._offset,
+                  box.left + x._offset + x._length, box.top + y._offset + y._length];
+    labels.filter((a) => a.axis !== x._id && a.axis !== y._id && overlap(a.r, area))
+      .forEach((a) => clashes.push(`${a.axis} '${a.text}' on the plot of ${id}`));
+  }
+  return {labels: labels.length, clashes};
+}"""
+
 FIGURES = {
     "kernel_lab": ["kern_fig", "kern_hist"],
     "convolution": ["conv_fig_Convolution"],
@@ -53,12 +84,18 @@ FIGURES = {
 }
 
 
+UNLABELLED = {"conv_fig_Convolution"}  # a grid: its numbers are annotations, not tick labels
+
+
 @pytest.mark.parametrize("projector", [False, True])
 @pytest.mark.parametrize("path", list(FIGURES))
-def test_figures_are_drawn_with_the_margins_they_give(browser, server_url, path, projector):
+def test_figures_are_drawn_with_the_margins_they_give_and_no_label_on_another(
+    browser, server_url, path, projector
+):
     # A label or legend that does not fit its margin makes Plotly draw the whole figure a second
     # time on every rerun (automatic margins: on the descent page, most of Plotly's time per
-    # learning-rate step). Each figure leaves room for its own, at the defaults, in both sizes.
+    # learning-rate step). Each figure leaves room for its own, at the defaults, in both sizes,
+    # and no axis title or tick label sits on another's, or on another panel's plot.
     page = new_page(browser, 1280, 720)
     try:
         joint = "&" if "?" in path else "?"
@@ -67,6 +104,9 @@ def test_figures_are_drawn_with_the_margins_they_give(browser, server_url, path,
             page.locator(f".st-key-{key} .js-plotly-plot .main-svg").first.wait_for()
             for side, given, used in page.evaluate(MARGINS, key):
                 assert used == given, f"{key}: margin {side} {given} px grew to {used} px"
+            found = page.evaluate(CLASHES, key)
+            assert found["labels"] or key in UNLABELLED, (key, found)
+            assert not found["clashes"], (key, found["clashes"])
         assert not page.errors, page.errors
     finally:
         page.context.close()
