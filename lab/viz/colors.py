@@ -45,3 +45,10 @@ DIVERGING_LUT = _lut()
 
 CLASS_COLORS = ["#1f77b4", "#d95f02", "#7570b3", "#1b9e77", "#e7298a", "#66a61e", "#a6761d", "#666"]
 """One colour per class, in every figure and picture (classes beyond eight reuse them)."""
+
+INK = "#888888"
+"""Reference lines drawn on a figure's own background (the current position, zero, the chosen
+learning rate): black vanished on the dark theme's background; this grey reads on both."""
+
+ON_SHADING = "#333333"
+"""Text drawn on the descent lab's shading, which is light at the minimum in both themes."""

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from lab.viz.animation import PrebuiltFigure
+from lab.viz.colors import INK
 from lab.viz.style import NORMAL, TextSizes
 
-COLORS = {"iou": "#7b3294", "giou": "#e66101", "diou": "#1a9641", "ciou": "#2c7bb6"}
+COLORS = {"iou": "#9467bd", "giou": "#e66101", "diou": "#1a9641", "ciou": "#2c7bb6"}
 NAMES = {"iou": "IoU", "giou": "GIoU", "diou": "DIoU", "ciou": "CIoU"}
 TITLES = ("value as B slides along x", "slope d(value)/d(shift): what a loss follows")
 SPLIT = (0.46, 0.54)
@@ -62,7 +63,7 @@ def sliding_figure(curves: dict, current_shift: float, sizes: TextSizes = NORMAL
         shapes.append(
             {
                 "type": "line",
-                "line": {"color": "black", "dash": "dash"},
+                "line": {"color": INK, "dash": "dash"},
                 "x0": current_shift,
                 "x1": current_shift,
                 "xref": x,
@@ -74,7 +75,7 @@ def sliding_figure(curves: dict, current_shift: float, sizes: TextSizes = NORMAL
         shapes.append(
             {
                 "type": "line",
-                "line": {"color": "#bbb"},
+                "line": {"color": INK, "width": 1},
                 "x0": 0,
                 "x1": 1,
                 "xref": f"{x} domain",

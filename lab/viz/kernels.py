@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from lab.format import format_number
-from lab.viz.colors import DIVERGING_SCALE
+from lab.viz.colors import DIVERGING_SCALE, INK
 from lab.viz.style import NORMAL, TextSizes
 
 HEATMAP_WIDTH = 300
@@ -91,7 +91,7 @@ def histogram(values: np.ndarray, signed: bool, title: str = "Output values") ->
                 "x1": 0,
                 "y0": 0,
                 "y1": 1,
-                "line": {"dash": "dash", "color": "black"},
+                "line": {"dash": "dash", "color": INK},
             }
         )
     return {"data": [bars], "layout": layout}

@@ -9,7 +9,7 @@ import numpy as np
 
 from lab.metrics import RECALL_POINTS, Curve, Ranked
 from lab.viz.animation import Frame, animated_figure, slider_margin, title_margin
-from lab.viz.colors import CLASS_COLORS
+from lab.viz.colors import CLASS_COLORS, INK
 from lab.viz.style import NORMAL, TextSizes, axis_px, bottom_margin, left_margin
 
 MAX_FRAMES = 120
@@ -260,7 +260,7 @@ def one_vs_rest_figure(curves: dict, names: list[str], sizes: TextSizes = NORMAL
             curve = curves[k]
             data.append({"type": "scatter", "x": curve.x.tolist(), "y": curve.y.tolist(), "mode": "lines", "line": {"color": CLASS_COLORS[k % len(CLASS_COLORS)], "width": 2}, "name": f"{name} vs rest, AUC {curve.area:.3f}"})  # fmt: skip
     micro = curves["micro"]
-    data.append({"type": "scatter", "x": micro.x.tolist(), "y": micro.y.tolist(), "mode": "lines", "line": {"color": "black", "width": 3, "dash": "dash"}, "name": f"micro average, AUC {micro.area:.3f}"})  # fmt: skip
+    data.append({"type": "scatter", "x": micro.x.tolist(), "y": micro.y.tolist(), "mode": "lines", "line": {"color": INK, "width": 3, "dash": "dash"}, "name": f"micro average, AUC {micro.area:.3f}"})  # fmt: skip
     data.append({"type": "scatter", "x": [0, 1], "y": [0, 1], "mode": "lines", "line": {"color": "grey", "dash": "dot", "width": 1}, "name": "chance"})  # fmt: skip
     return {
         "data": data,
@@ -273,14 +273,14 @@ def one_vs_rest_figure(curves: dict, names: list[str], sizes: TextSizes = NORMAL
             },
             "xaxis": _axis("false-positive rate", sizes),
             "yaxis": _axis("true-positive rate", sizes),
-            # bottom right, inside: ROC curves rise from the bottom left towards the top left
+            # bottom right, inside: ROC curves rise from the bottom left towards the top left;
+            # no bgcolor: Plotly fills a legend with the theme's paper colour, in either theme
             "legend": {
                 "x": 0.99,
                 "xanchor": "right",
                 "y": 0.02,
                 "yanchor": "bottom",
                 "font": {"size": sizes.tick},
-                "bgcolor": "rgba(255,255,255,0.7)",
             },
         },
     }
@@ -381,13 +381,14 @@ def detection_pr_figure(
         "margin": {"l": left_margin(sizes, 3), "r": 20, "t": top, "b": bottom},
         "xaxis": _axis("recall", sizes),
         "yaxis": _axis("precision", sizes),
-        "legend": {  # bottom left: a PR curve starts top left and ends bottom right
+        # bottom left: a PR curve starts top left and ends bottom right; filled with the theme's
+        # paper colour (Plotly's default): a white veil left the dark theme's white text unreadable
+        "legend": {
             "x": 0.01,
             "xanchor": "left",
             "y": 0.02,
             "yanchor": "bottom",
             "font": {"size": sizes.tick},
-            "bgcolor": "rgba(255,255,255,0.7)",
         },
     }
     start = len(frames) - 1 if start is None else start

@@ -11,6 +11,7 @@ import numpy as np
 from lab import optim
 from lab.format import format_number
 from lab.viz.animation import Frame, animated_figure, slider_margin, title_margin
+from lab.viz.colors import INK, ON_SHADING
 from lab.viz.style import NORMAL, TextSizes, bottom_margin, left_margin, top_margin
 
 PATH_COLORS = ["#d62728", "#1f77b4", "#2ca02c", "#9467bd"]
@@ -183,7 +184,7 @@ def contour_figure(
             "y": [0],
             "text": ["minimum (0, 0)"],
             "textposition": "bottom right",
-            "textfont": {"size": sizes.label},
+            "textfont": {"size": sizes.label, "color": ON_SHADING},
             "marker": {
                 "symbol": "star",
                 "size": 16,
@@ -373,7 +374,7 @@ def stability_figure(A: np.ndarray, learning_rate: float, sizes: TextSizes = NOR
             "x": etas.tolist(),
             "y": np.abs(1 - etas * curvature).tolist(),
             "name": f"|1 - η·λ{index + 1}|, λ{index + 1} = {curvature:.4g}",
-            "line": {"dash": dash, "color": "#444"},
+            "line": {"dash": dash, "color": INK},
         }
         for index, (curvature, dash) in enumerate(zip(values, ("solid", "dot"), strict=True))
     ]
@@ -427,7 +428,7 @@ def stability_figure(A: np.ndarray, learning_rate: float, sizes: TextSizes = NOR
                 **line,
                 "x0": learning_rate,
                 "x1": learning_rate,
-                "line": {"color": "black", "width": 2},
+                "line": {"color": INK, "width": 2},
             },
             {**line, "x0": best, "x1": best, "line": {"color": "#2ca02c", "dash": "dot"}},
         ],

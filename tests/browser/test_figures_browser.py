@@ -110,3 +110,76 @@ def test_figures_are_drawn_with_the_margins_they_give_and_no_label_on_another(
         assert not page.errors, page.errors
     finally:
         page.context.close()
+
+
+CONTRASTS = """(key) => {
+  // Each line drawn on the figure's own background (shapes and traces' lines), and the legend's
+  // text on its background: their contrast ratios (WCAG) against what is behind them.
+  const gd = document.querySelector(`.st-key-${key} .js-plotly-plot`);
+  const rgba = (text) => {
+    if (text.startsWith('#')) {  // Plotly's layout colours may be hex
+      const hex = text.length === 4 ? [...text.slice(1)].map((c) => c + c) : text.slice(1).match(/../g);
+      return [...hex.map((h) => parseInt(h, 16)), 1];
+    }
+    if (text === 'transparent') return [0, 0, 0, 0];
+    const v = text.match(/[\\d.]+/g).map(Number);
+    return [v[0], v[1], v[2], v.length > 3 ? v[3] : 1];
+  };
+  const over = (top, below) => top.slice(0, 3).map((c, i) => c * top[3] + below[i] * (1 - top[3]));
+  const luminance = (rgb) => {
+    const [r, g, b] = rgb.map((c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const ratio = (a, b) => {
+    const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p);
+    return (x + 0.05) / (y + 0.05);
+  };
+  const app = rgba(getComputedStyle(document.querySelector("[data-testid='stApp']")).backgroundColor);
+  const layout = gd._fullLayout;
+  const plot = over(rgba(layout.plot_bgcolor), over(rgba(layout.paper_bgcolor), app));
+  const found = [];
+  gd.querySelectorAll('.shapelayer path, .scatterlayer .js-line').forEach((line) => {
+    const style = getComputedStyle(line);
+    if (style.stroke === 'none' || parseFloat(style.strokeWidth) === 0) return;
+    const colour = rgba(style.stroke);
+    colour[3] *= parseFloat(style.strokeOpacity);
+    found.push({what: 'line ' + style.stroke, ratio: ratio(over(colour, plot), plot)});
+  });
+  const legend = gd.querySelector('.legend .bg');
+  if (legend) {
+    const behind = over(rgba(getComputedStyle(legend).fill), plot);
+    gd.querySelectorAll('.legendtext').forEach((text) => {
+      found.push({what: 'legend ' + text.textContent, ratio: ratio(rgba(getComputedStyle(text).fill), behind)});
+    });
+  }
+  return found;
+}"""
+
+PLAIN = {  # figures whose lines are drawn on the figure's own background (no image, no heatmap)
+    "iou": ["iou_slide"],
+    "kernel_lab": ["kern_hist"],
+    "gradient_descent": ["gd_curves", "gd_stability"],
+    "evaluation?eval_part=Scores%3A+ROC+and+PR&eval_classes=3": ["eval_ovr", "eval_threshold_fig"],
+    "evaluation?eval_part=Detection%3A+AP+and+COCO": ["eval_pr_fig"],
+    "inside_detector": ["anat_recall"],
+}
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("path", list(PLAIN))
+def test_lines_and_legends_can_be_seen_in_both_themes(browser, server_url, path, scheme):
+    # Black reference lines vanished on the dark theme's background, and a white legend veil left
+    # its white text unreadable: lines need 3:1 against what is behind them, legend text 4.5:1.
+    page = new_page(browser, 1280, 720, color_scheme=scheme)
+    try:
+        open_page(page, server_url, path)
+        for key in PLAIN[path]:
+            page.locator(f".st-key-{key} .js-plotly-plot .main-svg").first.wait_for()
+            found = page.evaluate(CONTRASTS, key)
+            assert found, key
+            for item in found:
+                needed = 4.5 if item["what"].startswith("legend") else 3.0
+                assert item["ratio"] >= needed, (key, scheme, item)
+        assert not page.errors, page.errors
+    finally:
+        page.context.close()

@@ -12,6 +12,7 @@ import pytest
 from plotly.subplots import make_subplots
 
 from lab.iou import sliding_overlaps
+from lab.viz.colors import INK
 from lab.viz.iou import COLORS, NAMES, TITLES, margins, sliding_figure
 from lab.viz.style import NORMAL, PROJECTOR
 
@@ -38,8 +39,8 @@ def with_make_subplots(curves: dict, current_shift: float, sizes) -> go.Figure:
             col=1,
         )
     for row in (1, 2):
-        figure.add_vline(x=current_shift, line_color="black", line_dash="dash", row=row, col=1)
-        figure.add_hline(y=0, line_color="#bbb", row=row, col=1)
+        figure.add_vline(x=current_shift, line_color=INK, line_dash="dash", row=row, col=1)
+        figure.add_hline(y=0, line_color=INK, line_width=1, row=row, col=1)
     figure.update_xaxes(title_text="shift of B from its current position (pixels)", row=2, col=1)
     figure.update_xaxes(tickfont={"size": sizes.tick})
     figure.update_yaxes(tickfont={"size": sizes.tick})
