@@ -231,7 +231,6 @@ with numbers_col:
                 f"**{row['direction']}** (λ = {format_number(row['λ'])}): factor 1 − η·λ = "
                 f"{format_number(row['factor 1-ηλ'])} → **{row['verdict']}**."
             )
-    st.table(pd.DataFrame(rows).set_index("η"))
     rate_text = f"(κ−1)/(κ+1) = {format_number((kappa - 1) / (kappa + 1))} at η*"
     if method != "gd":
         best = (kappa**0.5 - 1) / (kappa**0.5 + 1)
@@ -244,6 +243,8 @@ with numbers_col:
         "(|w_T|/|w_k|)^(1/(T−k)) over the last half of the path, n/a once a path reaches exactly 0."
     )
 
+# Full width: its seven columns were cut off in the numbers' column at 1280 px (seen in Chromium).
+st.table(pd.DataFrame(rows).set_index("η"))
 st.caption(
     "Play or scrub the path in your browser; click anywhere on the contours to start from there."
 )

@@ -231,7 +231,9 @@ def contour_figure(
     axis_px = sizes.tick + sizes.label + 14  # tick labels and the w1 axis title
     bottom = slider_margin(sizes, axis_px, legend_rows=1)
     layout = {
-        "height": round(520 * sizes.scale) + top + bottom,
+        # The plot is square: in the page's 3:2 column at 1280 px it is ~390 px wide, and a
+        # 520 px tall plot area left ~130 px blank between the axis and the slider.
+        "height": round(min(520 * sizes.scale, sizes.width / 2)) + top + bottom,
         "margin": {"l": left_margin(sizes, 3), "r": 10, "t": top, "b": bottom},
         "xaxis": {
             "range": [-radius, radius],
