@@ -94,6 +94,8 @@ def confusion_figure(
                 "ticktext": names,
                 "tickfont": {"size": sizes.tick},
                 "showgrid": False,
+                "zeroline": False,  # it ran through the first column
+                "constrain": "domain",  # the square matrix beside its row names, not far from them
             },
             "yaxis": {
                 "title": {"text": row_title, "font": {"size": sizes.label}},
@@ -101,8 +103,10 @@ def confusion_figure(
                 "ticktext": names,
                 "autorange": "reversed",
                 "scaleanchor": "x",
+                "constrain": "domain",
                 "tickfont": {"size": sizes.tick},
                 "showgrid": False,
+                "zeroline": False,  # it ran through the first row, past the matrix
             },
             "annotations": annotations,
             "shapes": shapes,

@@ -37,3 +37,22 @@ def test_the_threshold_moves_in_the_browser(page, server_url) -> None:
     page.wait_for_function(f"before => ({TITLE})() !== before", arg=before)
     assert page.finished_runs == runs
     screenshot(page, "evaluation_threshold")
+
+
+def test_the_confusion_matrix_sits_beside_its_class_names(page, server_url) -> None:
+    # The square matrix was centred in a wider plot area, far from the row names on the left,
+    # and the zero line ran through its first row and on past it.
+    open_page(page, server_url, "evaluation")
+    page.locator(".st-key-eval_confusion .js-plotly-plot .heatmaplayer image").wait_for()
+    where = page.evaluate(
+        """() => {
+        const gd = document.querySelector('.st-key-eval_confusion .js-plotly-plot');
+        const names = [...gd.querySelectorAll('.ytick text')].map((t) => t.getBoundingClientRect().right);
+        const matrix = gd.querySelector('.heatmaplayer image').getBoundingClientRect();
+        return {names: Math.max(...names), matrix: matrix.left,
+                zerolines: gd.querySelectorAll('.zerolinelayer path').length};
+    }"""
+    )
+    assert 0 <= where["matrix"] - where["names"] <= 24, where  # was ~160 px at 1500
+    assert where["zerolines"] == 0, where
+    screenshot(page, "evaluation_confusion")
