@@ -110,7 +110,7 @@ def _search(key: str, scale, sigma, min_size, space, similarities, _image):
 
 def selective_search(settings: Settings, image: np.ndarray, truth: np.ndarray, page) -> None:
     state = st.session_state
-    columns = st.columns(5)
+    columns = st.columns(4)
     with columns[0]:
         settings.slider("Scale (larger: larger regions)", 20, 1000, "anat_scale", step=10)
     with columns[1]:
@@ -119,7 +119,8 @@ def selective_search(settings: Settings, image: np.ndarray, truth: np.ndarray, p
         settings.slider("Minimum region size (px)", 10, 500, "anat_min_size", step=10)
     with columns[3]:
         settings.radio("Colour space", ["hsv", "lab", "rgb"], "anat_space", horizontal=True)
-    with columns[4]:
+    # Wide enough for all four names: in a fifth column at 1280 px only "colour" could be read.
+    with st.columns(2)[0]:
         settings.multiselect("Similarities", list(search_lab.SIMILARITIES), "anat_similarities")
     similarities = tuple(state.anat_similarities) or search_lab.SIMILARITIES
     try:

@@ -3,7 +3,7 @@ dragging YOLO's prediction changes the loss."""
 
 from __future__ import annotations
 
-from tests.browser.conftest import drag_on_canvas, metric, open_page, rerun, screenshot
+from tests.browser.conftest import drag_on_canvas, metric, new_page, open_page, rerun, screenshot
 
 
 def test_the_anchors_view(page, server_url) -> None:
@@ -32,3 +32,23 @@ def test_dragging_the_yolo_prediction(page, server_url) -> None:
         arg=before,
     )
     screenshot(page, "inside_detector_yolo")
+
+
+def test_every_chosen_similarity_can_be_read_at_1280_px(browser, server_url) -> None:
+    # In a fifth column of the selective-search controls only "colour" could be read; the other
+    # chosen similarities were clipped by the box.
+    page = new_page(browser, 1280, 720)
+    try:
+        open_page(page, server_url, "inside_detector")
+        tags = page.evaluate(
+            """() => {
+            const box = document.querySelector('.st-key-anat_similarities [data-testid=stMultiSelectTagsContainer]');
+            const right = box.getBoundingClientRect().right;
+            return [...box.querySelectorAll('[data-tag]')].map((tag) => [tag.innerText, tag.getBoundingClientRect().right <= right]);
+        }"""
+        )
+        assert [name for name, _ in tags] == ["colour", "texture", "size", "fill"]
+        assert all(inside for _, inside in tags), tags
+        assert not page.errors, page.errors
+    finally:
+        page.context.close()
