@@ -198,7 +198,12 @@ with numbers_col:
     metrics = st.columns(2)
     metrics[0].metric("κ = λmax/λmin", format_number(kappa))
     metrics[1].metric("η* = 2/(λmin+λmax)", format_number(eta_star))
-    metrics[0].metric("largest stable η = 2/λmax", format_number(eta_max))
+    metrics[0].metric(
+        "η limit = 2/λmax",  # "largest stable η = 2/λmax" was cut short at 1280 px
+        format_number(eta_max),
+        help="The largest stable learning rate: above it the steepest direction's factor "
+        "|1 − η·λmax| exceeds 1 and the path diverges.",
+    )
     summary = []
     for path, (_, rate) in zip(paths, runs, strict=True):
         measured = None if path.points.diverged else optim.measured_rate(path.points)

@@ -166,3 +166,55 @@ def test_every_page_renders_in_the_dark_theme(browser, server_url, path) -> None
     screenshot(page, f"dark_{path or 'home'}")
     assert not page.errors
     page.context.close()
+
+
+CUT = """() => {
+  // Text the page shows cut short: a chosen option's chip clipped by its box, a label or a
+  // metric wider than its element (Streamlit ends it with an ellipsis).
+  const cut = (element) => element.scrollWidth > element.clientWidth + 1;
+  const found = [];
+  document.querySelectorAll('[data-testid=stMain] [data-testid=stMultiSelectTagsContainer]').forEach((box) => {
+    const right = box.getBoundingClientRect().right;
+    box.querySelectorAll('[data-tag]').forEach((tag) => {
+      if (tag.getBoundingClientRect().right > right + 1) found.push('chip: ' + tag.innerText);
+    });
+  });
+  const text = '[data-testid=stMetricLabel] p, [data-testid=stMetricLabel] div, [data-testid=stWidgetLabel] p, button p, [data-testid=stMetricValue] div';
+  document.querySelectorAll('[data-testid=stMain]').forEach((main) => main.querySelectorAll(text).forEach((element) => {
+    if (cut(element)) found.push('text: ' + element.innerText);
+  }));
+  return found;
+}"""
+
+EVERY_VIEW = [
+    "",
+    *KEY_FIGURES,
+    "convolution?conv_mode=Multi-channel",
+    "convolution?conv_mode=Pooling",
+    "convolution?conv_mode=Transposed",
+    "gradient_descent?gd_compare=true",
+    "detection",
+    "evaluation",
+    "evaluation?eval_part=Scores%3A+ROC+and+PR",
+    "evaluation?eval_part=Detection%3A+AP+and+COCO",
+    "inside_detector",
+    "inside_detector?anat_part=Anchors+and+box+regression",
+    "inside_detector?anat_part=RoI+pooling",
+    "inside_detector?anat_part=YOLO",
+    "inside_detector?anat_part=MTCNN",
+]
+
+
+@pytest.mark.parametrize("path", EVERY_VIEW)
+def test_nothing_is_cut_short_at_1280_px(browser, server_url, path) -> None:
+    # Found so: a metric label "largest stable η = 2/λ…", three similarities of four clipped,
+    # anchor sizes and ratios clipped, an MTCNN score "0.0151…".
+    page = new_page(browser, 1280, 720)
+    try:
+        open_page(page, server_url, path)
+        page.evaluate("document.fonts.ready.then(() => true)")  # widths in the page's own fonts
+        page.wait_for_timeout(1000)  # and after the sidebar and columns have settled
+        assert page.evaluate(CUT) == []
+        assert not page.errors, page.errors
+    finally:
+        page.context.close()

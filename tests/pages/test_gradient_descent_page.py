@@ -42,7 +42,7 @@ def test_eta_1_1_makes_the_b_axis_diverge(run_page) -> None:
     assert (
         "**w1** (λ = 1): factor 1 − η·λ = -0.1 → **converges while oscillating in sign**." in shown
     )
-    assert metric(app, "largest stable η = 2/λmax") == "1"
+    assert metric(app, "η limit = 2/λmax") == "1"
     table = directions(app)
     assert table.loc[1, "steps to |·| < 0.001"] == "never"
 
