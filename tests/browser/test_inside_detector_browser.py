@@ -40,6 +40,8 @@ def test_every_chosen_similarity_can_be_read_at_1280_px(browser, server_url) -> 
     page = new_page(browser, 1280, 720)
     try:
         open_page(page, server_url, "inside_detector")
+        # The multiselect's code loads lazily: its container can be drawn a moment before it.
+        page.locator(".st-key-anat_similarities [data-tag]").nth(3).wait_for()
         tags = page.evaluate(
             """() => {
             const box = document.querySelector('.st-key-anat_similarities [data-testid=stMultiSelectTagsContainer]');
