@@ -165,12 +165,12 @@ def stepper_figure(
     mid_texts = [frame.middle_text for frame in frames]
     product_chars = _longest(mid_texts[0][0]) if frames else 4
     # The middle cells are `zoom` grid units wide: wide enough for a product at a readable size.
+    # A grid unit in px: the plot area (the figure less its 10 px side margins) over the x range.
     for zoom in (1, 2, 3, 4):
-        units = width + GAP + mid_cols * zoom + GAP + output.shape[1] + 1
-        unit_px = sizes.width / units
+        units = width + GAP + mid_cols * zoom + GAP + output.shape[1] + 1.5
+        unit_px = (sizes.width - 20) / units
         if sizes.cell_for(zoom * unit_px, product_chars) >= min(sizes.cell, 12):
             break
-    unit_px = sizes.width / units
     row_height = max(height, mid_rows * zoom)
     inputs_grid = [
         _Grid(1.0, 1.0 + p * (row_height + GAP), 1.0, height, width) for p in range(panels)
@@ -333,9 +333,9 @@ def stepper_figure(
     lines = max(f.title.count("<br>") + 1 for f in frames)
     top = title_margin(lines, sizes) + 10
     bottom = slider_margin(sizes)
-    y_units = y_high + 0.5 + 2.0
+    y_units = y_high + 0.5 + 1.5  # the y range below
     layout = {
-        "height": round(top + bottom + y_units * unit_px * 1.02),
+        "height": round(top + bottom + y_units * unit_px) + 2,
         "margin": {"l": 10, "r": 10, "t": top, "b": bottom},
         "showlegend": False,
         "plot_bgcolor": "rgba(0,0,0,0)",

@@ -15,8 +15,9 @@ class TextSizes:
         formula: the formula or status line of an animation frame.
         label: panel titles, legends, annotations, the slider's current value.
         scale: figure heights are multiplied by this.
-        width: about how wide (px) figures are drawn: grids are laid out for it, and Plotly keeps
-            their cells square at any other width.
+        width: about how wide (px) figures are drawn (the main column at 1280 px, with the
+            sidebar open; without it in projector mode): grids are laid out for it, and Plotly
+            keeps their cells square at any other width.
     """
 
     cell: int = 13
@@ -24,7 +25,7 @@ class TextSizes:
     formula: int = 14
     label: int = 13
     scale: float = 1.0
-    width: int = 880
+    width: int = 820
 
     def cell_for(self, width_px: float, characters: int) -> int:
         """The cell font size, shrunk so that `characters` fit in a cell `width_px` wide; 0 when
