@@ -183,3 +183,27 @@ def test_lines_and_legends_can_be_seen_in_both_themes(browser, server_url, path,
         assert not page.errors, page.errors
     finally:
         page.context.close()
+
+
+PLOT_AREA = """(key) => {
+  const gd = document.querySelector(`.st-key-${key} .js-plotly-plot`);
+  const size = gd._fullLayout._size;
+  return {given: size.h, used: Math.round(gd._fullLayout.yaxis._length)};
+}"""
+
+
+@pytest.mark.parametrize("projector", [False, True])
+@pytest.mark.parametrize("mode", ["Convolution", "Multi-channel", "Pooling", "Transposed"])
+def test_the_steppers_grids_fill_its_height_at_1280_px(browser, server_url, mode, projector):
+    # Laid out for an 880 px figure, the stepper kept ~120 px blank between its grids and its
+    # slider in the 820 px column of a 1280 px screen (~190 px with three input channels).
+    page = new_page(browser, 1280, 720)
+    try:
+        open_page(page, server_url, f"convolution?conv_mode={mode}&app_projector={str(projector).lower()}")  # fmt: skip
+        key = f"conv_fig_{mode}"
+        page.locator(f".st-key-{key} .js-plotly-plot .main-svg").first.wait_for()
+        area = page.evaluate(PLOT_AREA, key)
+        assert area["given"] - area["used"] <= 12, area
+        assert not page.errors, page.errors
+    finally:
+        page.context.close()
