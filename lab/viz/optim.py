@@ -359,14 +359,43 @@ def curves_figure(A: np.ndarray, paths: list[LabelledPath], sizes: TextSizes = N
     return {"data": data, "layout": layout}
 
 
+def _room_for_label(
+    x: float, side: str, text: str, bounds: tuple[float, float], sizes: TextSizes
+) -> tuple[float, float]:
+    """Log-axis bounds widened so that `text`, written at `x` to its `side` ("left" of the line:
+    xanchor right), fits inside the plot. The plot is taken as half the figure width less its
+    margins (the stability map shares its row), which is narrower than it is at 1280 px."""
+    low, high = bounds
+    share = len(text) * 0.6 * sizes.label / max(sizes.width / 2 - 80, 1)  # of the plot width
+    decades = math.log10(high / low)
+    room = math.log10(x / low) if side == "left" else math.log10(high / x)
+    extra = max(0.0, (share * decades - room) / (1 - share)) if share < 1 else 0.0
+    if extra > 0:
+        extra += 0.05
+        if side == "left":
+            low /= 10**extra
+        else:
+            high *= 10**extra
+    return low, high
+
+
 def stability_figure(A: np.ndarray, learning_rate: float, sizes: TextSizes = NORMAL) -> dict:
     """The stability map: |1 - eta lambda_i| against eta (log axis), the stable band shaded, 1 marked,
     the current eta and eta* drawn. A figure dict, as `curves_figure`."""
     values, _ = optim.eigen(A)
     limit = optim.largest_stable_learning_rate(A)
     best = optim.optimal_learning_rate(A)
-    low = min(limit / 200, learning_rate / 2)
-    high = max(limit * 3, learning_rate * 1.5)
+    eta_text = f"η = {learning_rate:.4g}"
+    # The learning rate's label is written on the side of its line away from the eta* line
+    # (written across it, it could not be read), with the axis widened to fit it there.
+    side = "left" if learning_rate <= best else "right"
+    low, high = _room_for_label(
+        learning_rate,
+        side,
+        eta_text,
+        (min(limit / 200, learning_rate / 2), max(limit * 3, learning_rate * 1.5)),
+        sizes,
+    )
     etas = np.union1d(
         np.geomspace(low, high, 400), [2 / v for v in values] + [1 / v for v in values]
     )
@@ -449,9 +478,9 @@ def stability_figure(A: np.ndarray, learning_rate: float, sizes: TextSizes = NOR
                 "y": 2.2,
                 "xref": "x",
                 "yref": "y",
-                "text": f"η = {learning_rate:.4g}",
+                "text": eta_text,
                 "showarrow": False,
-                "xanchor": "left",
+                "xanchor": "right" if side == "left" else "left",
             },
             {
                 "x": math.log10(best),

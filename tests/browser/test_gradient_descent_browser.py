@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tests.browser.conftest import open_page, rerun, screenshot
+import pytest
+
+from tests.browser.conftest import new_page, open_page, rerun, screenshot
 
 
 def axis_range(page) -> list[float]:
@@ -30,3 +32,36 @@ def test_contour_and_loss_plots_and_click_to_start(page, server_url) -> None:
     page.locator(".st-key-gd_plot .js-plotly-plot").wait_for()
     assert axis_range(page) == view  # a click moves the start, not the view
     screenshot(page, "gradient_descent")
+
+
+LABEL_AND_LINES = """() => {
+  const gd = document.querySelector('.st-key-gd_stability .js-plotly-plot');
+  const label = [...gd.querySelectorAll('.annotation')]
+    .find((a) => a.textContent.startsWith('η = ')).getBoundingClientRect();
+  const lines = [...gd.querySelectorAll('.shapelayer path')]
+    .filter((path) => path.style.strokeDasharray || path.getAttribute('style').includes('dash'))
+    .map((path) => path.getBoundingClientRect())
+    .filter((box) => box.width < 4 && box.height > 50)  // the vertical dotted eta* line
+    .map((box) => box.left + box.width / 2);
+  return {left: label.left, right: label.right, lines};
+}"""
+
+
+@pytest.mark.parametrize("projector", [False, True])
+@pytest.mark.parametrize("eta", ["0.15", "0.17", "0.19", "0.3", "0.001", "0.05"])
+def test_the_learning_rate_label_is_clear_of_the_eta_star_line(
+    browser, server_url, eta, projector
+) -> None:
+    # "η = 0.15" was written across the η* line just right of it (η* = 0.18 here).
+    page = new_page(browser, 1280, 720)
+    try:
+        open_page(page, server_url, f"gradient_descent?gd_eta={eta}&app_projector={str(projector).lower()}")  # fmt: skip
+        page.locator(".st-key-gd_stability .js-plotly-plot .annotation").first.wait_for()
+        found = page.evaluate(LABEL_AND_LINES)
+        assert len(found["lines"]) == 1, found
+        assert not found["left"] - 2 < found["lines"][0] < found["right"] + 2, found
+        plot = page.locator(".st-key-gd_stability .js-plotly-plot .nsewdrag").first.bounding_box()
+        assert plot["x"] <= found["left"] and found["right"] <= plot["x"] + plot["width"], found
+        assert not page.errors, page.errors
+    finally:
+        page.context.close()
