@@ -223,8 +223,10 @@ with page.figure_area():
 st.subheader("Timing")
 st.dataframe(panels.timing_table(results), hide_index=True)
 st.caption(
-    "Load: reading the weights, once per server. Preprocess: photo to tensor. Postprocess: "
-    "boxes back to the photo, then this page's score threshold, per-class NMS and cap."
+    "Load: reading the weights, once per server. Pre: photo to tensor. Post: boxes back to "
+    "the photo, then this page's score threshold, per-class NMS and cap. Cached: the same photo "
+    "and settings as before, nothing run again. Warm-up run: the model's first, slower than the "
+    "ones after it."
 )
 
 if len(results) >= 2:
@@ -262,7 +264,9 @@ if len(results) >= 2:
         width="stretch",
     )
     with table_col:
-        panels.matching_tables(first, second, paired)
+        panels.only_tables(first, second, paired)
+    # Full width: in the table column its eight columns scrolled ("same class" out of sight).
+    panels.pairs_table(first, second, paired)
 
 st.subheader("Ground truth (optional)")
 truth = panels.ground_truth_panel(SETTINGS, image, picked.original)

@@ -395,9 +395,8 @@ def _box_text(box: np.ndarray) -> str:
     return " ".join(f"{v:.0f}" for v in box)
 
 
-def matching_tables(first, second, paired) -> None:
-    """The pairs (A's box, B's box, IoU, both scores, class agreement), then what only A and
-    only B found."""
+def pairs_table(first, second, paired) -> None:
+    """The pairs: A's box, B's box, both classes and scores, their IoU, class agreement."""
     a, b = first.final, second.final
     st.markdown("**Pairs** (A's boxes by decreasing score, each with B's best unpaired box)")
     pairs = pd.DataFrame(
@@ -426,6 +425,10 @@ def matching_tables(first, second, paired) -> None:
         ],
     )
     st.dataframe(pairs, hide_index=True, key="det_pairs_table")
+
+
+def only_tables(first, second, paired) -> None:
+    """What only A found, and what only B found."""
     for result, only in ((first, paired.only_a), (second, paired.only_b)):
         found = result.final
         st.markdown(f"**Only {result.letter}** ({len(only)})")
@@ -445,17 +448,17 @@ def timing_table(results) -> pd.DataFrame:
     rows = []
     for result in results:
         raw = result.raw
-        note = "cached (same photo and settings)" if result.cached else ""
+        note = "cached" if result.cached else ""
         if raw.warm_up and not result.cached:
-            note = "first run of this model: includes warm-up"
+            note = "warm-up run"
         rows.append(
             {
                 "detector": f"{result.letter}: {result.name}",
                 "device": result.detector.device,
                 "load (ms, once)": round(result.load_ms, 1),
-                "preprocess (ms)": round(raw.preprocess_ms, 1),
+                "pre (ms)": round(raw.preprocess_ms, 1),
                 "inference (ms)": round(raw.inference_ms, 1),
-                "postprocess (ms)": round(raw.postprocess_ms + result.postprocess_ms, 1),
+                "post (ms)": round(raw.postprocess_ms + result.postprocess_ms, 1),
                 "raw boxes": len(raw.detections),
                 "note": note,
             }

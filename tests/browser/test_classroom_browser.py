@@ -170,7 +170,7 @@ def test_every_page_renders_in_the_dark_theme(browser, server_url, path) -> None
 
 CUT = """() => {
   // Text the page shows cut short: a chosen option's chip clipped by its box, a label or a
-  // metric wider than its element (Streamlit ends it with an ellipsis).
+  // metric wider than its element (Streamlit ends it with an ellipsis), a table's columns.
   const cut = (element) => element.scrollWidth > element.clientWidth + 1;
   const found = [];
   document.querySelectorAll('[data-testid=stMain] [data-testid=stMultiSelectTagsContainer]').forEach((box) => {
@@ -183,6 +183,12 @@ CUT = """() => {
   document.querySelectorAll('[data-testid=stMain]').forEach((main) => main.querySelectorAll(text).forEach((element) => {
     if (cut(element)) found.push('text: ' + element.innerText);
   }));
+  // A table wider than its box: its last columns only seen by scrolling it sideways.
+  document.querySelectorAll('[data-testid=stMain] [data-testid=stDataFrame] .dvn-scroller').forEach((scroller, index) => {
+    if (scroller.scrollWidth > scroller.clientWidth + 1) {
+      found.push(`table ${index + 1}: ${scroller.scrollWidth} px of columns in ${scroller.clientWidth} px`);
+    }
+  });
   return found;
 }"""
 
