@@ -184,9 +184,14 @@ if "gd_view" not in state:  # kept while the start moves: a click does not re-zo
     state.gd_view = plot_radius(paths, start)
 view = follow_divergence(max(state.gd_view, float(np.abs(start).max()) * 1.05), paths)
 on_top = 1 if state.gd_compare else None  # the η* path above the other two
+# Full width in projector mode, else three fifths of the row less its 48 px gap (the legend's
+# rows depend on it).
+contour_width = page.sizes.width if page.projector else (page.sizes.width - 48) * 0.6
 with figure_col:
     st.plotly_chart(
-        PrebuiltFigure(contour_figure(A, paths, view, on_top=on_top, sizes=page.sizes)),
+        PrebuiltFigure(
+            contour_figure(A, paths, view, on_top=on_top, sizes=page.sizes, width=contour_width)
+        ),
         key="gd_plot",
         config={"displayModeBar": False},
     )

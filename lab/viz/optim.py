@@ -12,7 +12,15 @@ from lab import optim
 from lab.format import format_number
 from lab.viz.animation import Frame, animated_figure, slider_margin, title_margin
 from lab.viz.colors import INK, ON_SHADING
-from lab.viz.style import NORMAL, TextSizes, bottom_margin, left_margin, top_margin
+from lab.viz.style import (
+    NORMAL,
+    TextSizes,
+    bottom_margin,
+    left_margin,
+    legend_px,
+    legend_rows,
+    top_margin,
+)
 
 PATH_COLORS = ["#d62728", "#1f77b4", "#2ca02c", "#9467bd"]
 MAX_FRAMES = 120
@@ -116,6 +124,7 @@ def contour_figure(
     frame_ms: int = 80,
     on_top: int | None = None,
     sizes: TextSizes = NORMAL,
+    width: float | None = None,
 ) -> dict:
     """L(w) contours with each path drawn step by step (frames, client-side) and the minimum
     starred. (A click on it picks a new start point: ui/plot_click.py reads the position.)
@@ -124,6 +133,8 @@ def contour_figure(
         radius: the view is [-radius, radius] on both axes (the page keeps it while the start
             moves, so a click does not re-zoom).
         on_top: index of the path drawn last (above the others), e.g. eta*.
+        width: about how wide the page draws the figure, px: the square plot's side and the
+            legend's rows follow from it (default: a plot half of `sizes.width` wide).
 
     Returns:
         A figure dict for lab.viz.animation.PrebuiltFigure; data[0] is the contour lines (the
@@ -155,14 +166,14 @@ def contour_figure(
     for index in order:
         path = paths[index]
         trails[index] = len(data)
-        width = 3 if index == on_top else 2
+        line_width = 3 if index == on_top else 2
         data.append(
             {
                 "type": "scatter",
                 "mode": "lines+markers",
                 "name": path.label,
                 "legendrank": index,
-                "line": {"color": path.color, "width": width},
+                "line": {"color": path.color, "width": line_width},
                 "marker": {"size": 4 + (index == on_top), "color": path.color},
                 "hoverinfo": "skip",
             }
@@ -229,12 +240,16 @@ def contour_figure(
     lines = 1 + 2 * len(paths)
     top = title_margin(lines, sizes)
     axis_px = sizes.tick + sizes.label + 14  # tick labels and the w1 axis title
-    bottom = slider_margin(sizes, axis_px, legend_rows=1)
+    left = left_margin(sizes, 3)
+    plot_px = width - left - 10 if width else sizes.width / 2
+    labels = [path.label for path in paths] + [data[-1]["name"]]
+    rows = legend_rows(labels, sizes.tick, plot_px)
+    bottom = slider_margin(sizes, axis_px, legend_rows=rows)
     layout = {
-        # The plot is square: in the page's 3:2 column at 1280 px it is ~390 px wide, and a
-        # 520 px tall plot area left ~130 px blank between the axis and the slider.
-        "height": round(min(520 * sizes.scale, sizes.width / 2)) + top + bottom,
-        "margin": {"l": left_margin(sizes, 3), "r": 10, "t": top, "b": bottom},
+        # The plot is square: in the page's 3:2 column at 1280 px it is ~385 px wide, and a
+        # taller plot area leaves blank between the axis and the slider.
+        "height": round(min(520 * sizes.scale, plot_px)) + top + bottom,
+        "margin": {"l": left, "r": 10, "t": top, "b": bottom},
         "xaxis": {
             "range": [-radius, radius],
             "title": {"text": "w1", "font": {"size": sizes.label}},
@@ -276,7 +291,7 @@ def contour_figure(
         prefix="iteration ",
         sizes=sizes,
         axis_px=axis_px,
-        legend_rows=1,
+        legend_rows=rows,
     )
 
 
@@ -285,7 +300,9 @@ def _positive(values: np.ndarray) -> list:
     return [float(v) if v > 0 else None for v in np.asarray(values, dtype=float)]
 
 
-def curves_figure(A: np.ndarray, paths: list[LabelledPath], sizes: TextSizes = NORMAL) -> dict:
+def curves_figure(
+    A: np.ndarray, paths: list[LabelledPath], sizes: TextSizes = NORMAL, width: float | None = None
+) -> dict:
     """Loss per iteration and each eigen-coordinate's distance to the minimum, on log axes.
 
     A figure dict (lab.viz.animation.PrebuiltFigure): built directly, as plotly's make_subplots and
@@ -323,14 +340,17 @@ def curves_figure(A: np.ndarray, paths: list[LabelledPath], sizes: TextSizes = N
             )
     font = {"size": sizes.label}
     ticks = {"tickfont": {"size": sizes.tick}}
+    # Two to a row by default; compare mode's three labels take up to three legend rows.
+    plot_px = (width or (sizes.width - 16) / 2) - 2 * left_margin(sizes, 4) - 6
+    rows = max(1, legend_rows([path.label for path in paths], sizes.label, plot_px))
     layout = {
-        "height": round(340 * sizes.scale),
+        "height": round(340 * sizes.scale) + legend_px(sizes, rows) - legend_px(sizes),
         # The right panel's axis is on its right: between the panels its tick labels and title
         # ran into the left panel's plot in a half-width column (seen in Chromium, both sizes).
         "margin": {
             "l": left_margin(sizes, 4),
             "r": left_margin(sizes, 4) + 6,  # "10⁻¹⁵" on the right is a little wider
-            "t": top_margin(sizes) + 4,
+            "t": top_margin(sizes) + 4 + legend_px(sizes, rows) - legend_px(sizes),
             "b": bottom_margin(sizes),
         },
         "legend": {"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom", "font": font},

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 
@@ -66,6 +68,24 @@ def top_margin(sizes: TextSizes) -> int:
 def axis_px(sizes: TextSizes) -> int:
     """Pixels an x axis's tick labels and title take under the plot (where a slider starts)."""
     return 2 * sizes.tick + sizes.label + 12
+
+
+def legend_rows(labels: Sequence[str], font_px: float, plot_px: float) -> int:
+    """Rows a horizontal legend of entries `labels` takes over a plot `plot_px` wide, laid out as
+    Plotly lays it out: all in one row if they fit side by side, else on a grid as wide as the
+    widest entry (40 px of symbol and gaps before each text, 5 px between entries). Text is
+    taken as 0.6 em a character, a little more than the app's font needs, so that the margin
+    errs on the roomy side (one too small makes Plotly draw the figure twice)."""
+    if not labels:
+        return 0
+    entries = [40 + 0.6 * font_px * len(label) for label in labels]
+    if sum(entries) + 5 * (len(entries) - 1) < plot_px:
+        return 1
+    widest = max(entries)
+    per_row = 1  # the k-th entry of a row (from 0) starts at k * (widest + 5) and must end inside
+    while per_row * (widest + 5) + widest < plot_px:
+        per_row += 1
+    return math.ceil(len(entries) / per_row)
 
 
 def legend_px(sizes: TextSizes, rows: int = 1) -> int:

@@ -74,6 +74,8 @@ FIGURES = {
     "iou": ["iou_slide"],
     "nms": ["nms_fig"],
     "gradient_descent": ["gd_plot", "gd_curves", "gd_stability"],
+    # three paths: their legends wrap to more rows
+    "gradient_descent?gd_compare=true": ["gd_plot", "gd_curves"],
     # the heavy pages' figures, each part that has one
     "evaluation": ["eval_confusion"],
     "evaluation?eval_part=Scores%3A+ROC+and+PR&eval_classes=3": ["eval_ovr", "eval_threshold_fig"],

@@ -137,3 +137,18 @@ def test_frame_titles_fit_the_figure_beside_the_numbers(labels) -> None:
             )
     top = figure["layout"]["margin"]["t"]
     assert top >= (1 + 2 * len(drawn)) * 12  # room above the plot for every line
+
+
+def test_the_contour_plot_is_as_tall_as_it_is_wide_and_its_legend_has_room() -> None:
+    # The page passes the width it draws the figure at: the square plot's side and the legend's
+    # rows (three paths and the minimum wrap in a 3:2 column at 1280 px) follow from it.
+    from lab.viz.animation import slider_margin
+    from lab.viz.style import NORMAL, left_margin
+
+    three = paths(0.09, 0.18, 0.198)
+    for width, rows in ((463, 2), (1200, 1)):
+        layout = contour_figure(A, three, 6.0, sizes=NORMAL, width=width)["layout"]
+        margin = layout["margin"]
+        side = width - left_margin(NORMAL, 3) - 10
+        assert layout["height"] - margin["t"] - margin["b"] == round(min(520, side))
+        assert margin["b"] == slider_margin(NORMAL, NORMAL.tick + NORMAL.label + 14, rows)
