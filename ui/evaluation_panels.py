@@ -43,6 +43,11 @@ ROWS = ["true labels", "predictions"]
 SCORE_SOURCES = ["generated", "typed", "CSV upload"]
 DETECTION_SOURCES = ["generated", "from the Detection lab", "COCO upload", "Pascal VOC upload"]
 METHODS = {"coco101": "COCO 101-point", "all": "all-point (VOC2010+)", "voc11": "11-point (VOC2007)"}  # fmt: skip
+HEADERS = {
+    "precision": "precision",
+    "recall": "recall",
+    "f1": "F1",
+}  # the averages table, as the per-class one
 TYPED_SCORES = "\n".join(
     f"{s} {y}"
     for s, y in [
@@ -165,7 +170,7 @@ def classification(settings: Settings, page) -> None:
     averaged.dataframe(
         pd.DataFrame(
             [
-                {"average": kind, **{k: round(v, 3) for k, v in values.items()}}
+                {"average": kind, **{HEADERS[k]: round(v, 3) for k, v in values.items()}}
                 for kind, values in averages.items()
             ]
         ),

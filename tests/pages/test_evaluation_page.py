@@ -56,6 +56,11 @@ def test_the_three_class_slide_reads_rows_as_predictions(run_page) -> None:
     per_class = table_with(app, "support (truly)")
     np.testing.assert_allclose(per_class["precision"], np.round(expected[0], 3))
     np.testing.assert_allclose(per_class["recall"], np.round(expected[1], 3))
+    averages = table_with(app, "average").set_index("average")
+    for kind in ("micro", "macro", "weighted"):
+        averaged = sk.precision_recall_fscore_support(true, predicted, average=kind)[:3]
+        row = averages.loc[kind, ["precision", "recall", "F1"]]  # headed as in the per-class table
+        np.testing.assert_allclose(row.to_numpy(float), np.round(averaged, 3))
     app.radio(key="eval_rows").set_value("true labels").run()  # the same counts, read the other way
     assert app.selectbox(key="eval_preset").value == "your own"
     per_class = table_with(app, "support (truly)")
