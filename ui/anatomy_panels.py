@@ -336,7 +336,14 @@ def roi(settings: Settings, image: np.ndarray, truth: np.ndarray, page) -> None:
     with columns[2]:
         settings.slider("Output size", 1, 7, "anat_roi_size")
     with columns[3]:
-        settings.select_slider("Samples per bin side (RoI Align)", [-1, 1, 2, 3, 4], "anat_sampling", format_func=lambda v: "auto" if v == -1 else str(v))  # fmt: skip
+        settings.select_slider(
+            "Samples per bin",
+            [-1, 1, 2, 3, 4],
+            "anat_sampling",
+            format_func=lambda v: "auto" if v == -1 else str(v),
+            help="RoI Align only: sampling points per bin side, averaged (torchvision's "
+            "sampling_ratio); auto takes ceil(bin size) of them.",
+        )
     with columns[4]:
         settings.toggle("aligned (half-pixel shift)", "anat_aligned")
     stride = int(state.anat_roi_stride)

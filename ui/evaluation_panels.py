@@ -207,7 +207,7 @@ def _scores(settings: Settings):
             settings.slider("Samples", 20, 5000, "eval_count", step=10)
         with columns[1]:
             settings.slider(
-                "Separation of the classes",
+                "Class separation",
                 0.0,
                 5.0,
                 "eval_separation",
@@ -325,15 +325,16 @@ def scores(settings: Settings, page) -> None:
 
 def _generated(settings: Settings):
     state = st.session_state
-    columns = st.columns(7)
+    # Two rows of four: in one row of seven, three labels wrapped and their sliders sat lower.
     controls = [
         ("Images", 1, 50, "eval_images", 1),
         ("Classes", 1, 5, "eval_det_classes", 1),
         ("Objects per image", 0, 30, "eval_objects", 1),
+        ("False alarms per image", 0, 20, "eval_false", 1),
         ("Localisation noise", 0.0, 0.5, "eval_noise", 0.01),
         ("Miss rate", 0.0, 1.0, "eval_miss", 0.05),
-        ("False alarms per image", 0, 20, "eval_false", 1),
     ]
+    columns = [*st.columns(4), *st.columns(4)]
     for column, (label, low, high, key, step) in zip(columns, controls, strict=False):
         with column:
             settings.slider(label, low, high, key, step=step)

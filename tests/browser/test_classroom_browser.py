@@ -189,6 +189,18 @@ CUT = """() => {
       found.push(`table ${index + 1}: ${scroller.scrollWidth} px of columns in ${scroller.clientWidth} px`);
     }
   });
+  // Sliders side by side whose rails do not line up (a label wrapped onto a second line).
+  document.querySelectorAll('[data-testid=stMain] [data-testid=stHorizontalBlock]').forEach((row) => {
+    const tops = [];
+    row.querySelectorAll(':scope > [data-testid=stColumn]').forEach((column) => {
+      const first = column.querySelector('[data-testid=stElementContainer]');
+      const thumb = first && first.querySelector('[data-testid=stSlider] [data-testid=stSliderTickBar]');
+      if (thumb) tops.push([first.innerText.split('\\n')[0], thumb.getBoundingClientRect().top]);
+    });
+    if (tops.length > 1 && Math.max(...tops.map((t) => t[1])) - Math.min(...tops.map((t) => t[1])) > 3) {
+      found.push('sliders not in line: ' + tops.map((t) => `${t[0]} at ${Math.round(t[1])}`).join(', '));
+    }
+  });
   return found;
 }"""
 
