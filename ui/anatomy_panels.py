@@ -345,7 +345,13 @@ def roi(settings: Settings, image: np.ndarray, truth: np.ndarray, page) -> None:
             "sampling_ratio); auto takes ceil(bin size) of them.",
         )
     with columns[4]:
-        settings.toggle("aligned (half-pixel shift)", "anat_aligned")
+        settings.toggle(
+            "aligned",
+            "anat_aligned",
+            help="RoI Align's half-pixel shift (torchvision's aligned=True): box corners go to "
+            "x / stride - 0.5 on the feature map, so that each cell's value sits at the cell's "
+            "centre rather than its corner.",
+        )
     stride = int(state.anat_roi_stride)
     grey = image.astype(np.float64).mean(axis=2) / 25.5  # 0 .. 10
     rows, cols = -(-grey.shape[0] // stride), -(-grey.shape[1] // stride)

@@ -179,7 +179,7 @@ CUT = """() => {
       if (tag.getBoundingClientRect().right > right + 1) found.push('chip: ' + tag.innerText);
     });
   });
-  const text = '[data-testid=stMetricLabel] p, [data-testid=stMetricLabel] div, [data-testid=stWidgetLabel] p, button p, [data-testid=stMetricValue] div';
+  const text = '.stMarkdownEllipsis, [data-testid=stMetricLabel] p, [data-testid=stMetricLabel] div, [data-testid=stWidgetLabel] p, button p, [data-testid=stMetricValue] div';
   document.querySelectorAll('[data-testid=stMain]').forEach((main) => main.querySelectorAll(text).forEach((element) => {
     if (cut(element)) found.push('text: ' + element.innerText);
   }));
