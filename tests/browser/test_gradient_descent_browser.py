@@ -21,6 +21,9 @@ def test_contour_and_loss_plots_and_click_to_start(page, server_url) -> None:
     w1 = page.get_by_label("start w1")
     assert float(w1.input_value()) == -4
     view = axis_range(page)
+    # The click listener binds a moment after the chart is drawn (ui/plot_click.py marks the
+    # chart when it has): a click before that was lost, and no rerun came (seen in full runs).
+    page.locator(".st-key-gd_plot .js-plotly-plot[data-cnn-clicks]").wait_for()
     area = page.locator(".st-key-gd_plot .nsewdrag").first
     box = area.bounding_box()
     with rerun(page):  # the upper-right quarter of the contour plot
