@@ -220,17 +220,25 @@ with numbers_col:
                 "measured rate": "diverged"
                 if path.points.diverged
                 else ("n/a" if measured is None else format_number(measured)),
-                f"steps to |w| < {state.gd_tolerance:g}": "not reached"
+                # "over 50": not within the steps run ("not reached" was cut as a metric value;
+                # "> 50" is a quote in markdown, which st.table renders)
+                f"steps to |w| < {state.gd_tolerance:g}": f"over {len(path.points) - 1}"
                 if reached is None
                 else str(reached),
             }
         )
         if path.points.diverged:
             st.warning(f"{path.label}: {path.points.message}.")
-    if len(paths) == 1:
+    steps_label = f"steps to |w| < {state.gd_tolerance:g}"
+    if len(paths) == 1:  # one path: its numbers as metrics (a table was cut at 1024 px)
         metrics[1].metric("predicted rate", summary[0]["predicted rate"])
         metrics[0].metric("measured rate", summary[0]["measured rate"])
-    st.table(pd.DataFrame(summary).set_index("path"))
+        metrics[1].metric(
+            steps_label,
+            summary[0][steps_label],
+            help="Iterations until |w| ≤ the tolerance (set in the sidebar) for the first time; "
+            "over N: not within the N steps run.",
+        )
     rotated = state.gd_angle != 0
     rows = [
         row for _, rate in runs for row in rows_for(A, rate, start, state.gd_tolerance, rotated)
@@ -253,7 +261,10 @@ with numbers_col:
         "(|w_T|/|w_k|)^(1/(T−k)) over the last half of the path, n/a once a path reaches exactly 0."
     )
 
-# Full width: its seven columns were cut off in the numbers' column at 1280 px (seen in Chromium).
+# Full width: the three paths' table did not fit the numbers' column at 1024 px, nor the
+# per-direction table's seven columns at 1280 px (seen in Chromium).
+if len(paths) > 1:
+    st.table(pd.DataFrame(summary).set_index("path"))
 st.table(pd.DataFrame(rows).set_index("η"))
 st.caption(
     "Play or scrub the path in your browser; click anywhere on the contours to start from there."

@@ -62,6 +62,10 @@ def test_eta_star_button_and_rates(run_page) -> None:
     assert app.session_state["gd_eta"] == pytest.approx(2 / 3)
     assert metric(app, "predicted rate") == "0.3333"
     assert float(metric(app, "measured rate")) == pytest.approx(1 / 3, rel=1e-3)
+    # One path: its steps to the tolerance as a metric, no one-row table beside it.
+    path = optim.descent_path(optim.quadratic(1, 2), [-4, 3], 2 / 3, app.session_state["gd_steps"])
+    assert metric(app, "steps to |w| < 0.001") == str(optim.steps_to_tolerance(path, 0.001))
+    assert len(app.table) == 1  # the per-direction table only
 
 
 def test_best_momentum_button(run_page) -> None:
@@ -94,6 +98,9 @@ def test_compare_mode_describes_the_three_plotted_rates(run_page) -> None:
     star, edge = optim.optimal_learning_rate(A), optim.largest_stable_learning_rate(A)
     summary = app.table[0].value
     assert len(summary) == 3 and not any(m.label == "predicted rate" for m in app.metric)
+    steps = summary["steps to |w| < 0.001"].tolist()
+    fastest = optim.steps_to_tolerance(optim.descent_path(A, [-4, 3], star, 50), 0.001)
+    assert steps[0] == "over 50" and steps[1] == str(fastest)  # 0.5η* is too slow for 50 steps
     for predicted, rate in zip(
         summary["predicted rate"], (0.5 * star, star, 0.99 * edge), strict=True
     ):
