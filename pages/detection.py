@@ -221,11 +221,14 @@ with page.figure_area():
             panels.result_actions(result, image, picked.original, colours, RAW_KEY)
 
 st.subheader("Timing")
-st.dataframe(panels.timing_table(results), hide_index=True)
+timings = panels.timing_table(results)
+st.dataframe(timings, hide_index=True)
+devices = {result.detector.device for result in results}
 st.caption(
-    "Load: reading the weights, once per server. Pre: photo to tensor. Post: boxes back to "
+    ("" if "device" in timings else f"All on {devices.pop()}. ")
+    + "Load: reading the weights, once per server. Pre: photo to tensor. Post: boxes back to "
     "the photo, then this page's score threshold, per-class NMS and cap. Cached: the same photo "
-    "and settings as before, nothing run again. Warm-up run: the model's first, slower than the "
+    "and settings as before, nothing run again. Warm-up: the model's first run, slower than the "
     "ones after it."
 )
 
@@ -240,7 +243,11 @@ if len(results) >= 2:
         SETTINGS.selectbox("B", [o for o in options if o != state.det_a], "det_b")
     with right:
         SETTINGS.slider("Pair boxes at IoU at least", 0.05, 1.0, "det_match_iou", step=0.05)
-        SETTINGS.toggle("Only boxes of the same class pair", "det_same_class")
+        SETTINGS.toggle(
+            "Same class only",
+            "det_same_class",
+            help="Pair a box only with a box of the same class.",
+        )
     first, second = by_label[state.det_a], by_label[state.det_b]
     paired = match(first.final, second.final, state.det_match_iou, state.det_same_class)
     words = compare_words(

@@ -173,7 +173,11 @@ with controls[2]:
     if state.nms_method == "Soft-NMS (gaussian)":
         SETTINGS.slider("sigma", 0.05, 2.0, "nms_sigma", step=0.05)
 with controls[3]:
-    SETTINGS.toggle("Class-aware (per class)", "nms_class_aware")
+    SETTINGS.toggle(
+        "Class-aware",
+        "nms_class_aware",
+        help="NMS within each class: boxes of different classes never suppress each other.",
+    )
     SETTINGS.number_input("Max detections", 0, 1000, "nms_max_detections")
 
 try:

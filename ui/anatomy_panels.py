@@ -112,11 +112,32 @@ def selective_search(settings: Settings, image: np.ndarray, truth: np.ndarray, p
     state = st.session_state
     columns = st.columns(4)
     with columns[0]:
-        settings.slider("Scale (larger: larger regions)", 20, 1000, "anat_scale", step=10)
+        settings.slider(
+            "Scale k",
+            20,
+            1000,
+            "anat_scale",
+            step=10,
+            help="Felzenszwalb and Huttenlocher's k: the larger, the larger the first regions.",
+        )
     with columns[1]:
-        settings.slider("Sigma (smoothing)", 0.0, 2.0, "anat_sigma", step=0.1)
+        settings.slider(
+            "Sigma",
+            0.0,
+            2.0,
+            "anat_sigma",
+            step=0.1,
+            help="The Gaussian smoothing of the photo before it is segmented, in pixels.",
+        )
     with columns[2]:
-        settings.slider("Minimum region size (px)", 10, 500, "anat_min_size", step=10)
+        settings.slider(
+            "Min region (px)",
+            10,
+            500,
+            "anat_min_size",
+            step=10,
+            help="The smallest first region, in pixels: smaller ones join a neighbour.",
+        )
     with columns[3]:
         settings.radio("Colour space", ["hsv", "lab", "rgb"], "anat_space", horizontal=True)
     # Wide enough for all four names: in a fifth column at 1280 px only "colour" could be read.
@@ -137,7 +158,11 @@ def selective_search(settings: Settings, image: np.ndarray, truth: np.ndarray, p
     cells = st.columns(4)
     cells[0].metric("Regions at the start", len(initial.sizes))
     cells[1].metric("Regions now", len(initial.sizes) - done)
-    cells[2].metric("Proposals (every region formed)", len(boxes))
+    cells[2].metric(
+        "Proposals",
+        len(boxes),
+        help="Every region formed: the first regions and each merge's, as boxes.",
+    )
     cells[3].metric("Ground-truth boxes", len(truth))
     left, right = st.columns(2)
     with left if not page.projector else page.figure_area():

@@ -30,6 +30,17 @@ _CSS = """
 h1 { padding-top: 0 !important; padding-bottom: 0.3rem !important; }
 /* A picture fills its column but never grows taller than the screen (a 50 x 2000 upload). */
 [data-testid="stImage"] img { max-height: 78vh; object-fit: contain; }
+/* A small laptop (1024 px beside the sidebar): the page's 5 rem side margins took ~110 px of
+   its columns, and labels, metrics and tables were cut. */
+@media (max-width: 1180px) {
+  .stMainBlockContainer { padding-left: 1.5rem; padding-right: 1.5rem; }
+}
+/* A metric's or a toggle's label that does not fit wraps onto a second line instead of ending in
+   an ellipsis ("η* = 2/(λmin+λ…" on a small laptop). */
+[data-testid="stMetricLabel"] .stMarkdownEllipsis, [data-testid="stMetricLabel"] .stMarkdownEllipsis p,
+[data-testid="stCheckbox"] .stMarkdownEllipsis, [data-testid="stCheckbox"] .stMarkdownEllipsis p {
+  white-space: normal; overflow: visible;
+}
 </style>
 """
 

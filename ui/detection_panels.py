@@ -450,12 +450,12 @@ def timing_table(results) -> pd.DataFrame:
         raw = result.raw
         note = "cached" if result.cached else ""
         if raw.warm_up and not result.cached:
-            note = "warm-up run"
+            note = "warm-up"
         rows.append(
             {
                 "detector": f"{result.letter}: {result.name}",
                 "device": result.detector.device,
-                "load (ms, once)": round(result.load_ms, 1),
+                "load (ms)": round(result.load_ms, 1),
                 "pre (ms)": round(raw.preprocess_ms, 1),
                 "inference (ms)": round(raw.inference_ms, 1),
                 "post (ms)": round(raw.postprocess_ms + result.postprocess_ms, 1),
@@ -463,7 +463,10 @@ def timing_table(results) -> pd.DataFrame:
                 "note": note,
             }
         )
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    if table["device"].nunique() == 1:  # said once, in the caption, not on every row
+        table = table.drop(columns="device")
+    return table
 
 
 def evaluation_table(results, scores) -> pd.DataFrame:

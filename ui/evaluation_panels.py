@@ -166,6 +166,14 @@ def classification(settings: Settings, page) -> None:
         ),
         hide_index=True,
         key="eval_per_class",
+        column_config={  # short headers: at 1024 px the table was wider than its column
+            "support (truly)": st.column_config.NumberColumn(
+                "support", help="How many samples truly are of this class."
+            ),
+            "predicted": st.column_config.NumberColumn(
+                "predicted", help="How many samples were predicted as this class."
+            ),
+        },
     )
     averaged.dataframe(
         pd.DataFrame(
@@ -329,8 +337,8 @@ def _generated(settings: Settings):
     controls = [
         ("Images", 1, 50, "eval_images", 1),
         ("Classes", 1, 5, "eval_det_classes", 1),
-        ("Objects per image", 0, 30, "eval_objects", 1),
-        ("False alarms per image", 0, 20, "eval_false", 1),
+        ("Objects / image", 0, 30, "eval_objects", 1),
+        ("False alarms / image", 0, 20, "eval_false", 1),
         ("Localisation noise", 0.0, 0.5, "eval_noise", 0.01),
         ("Miss rate", 0.0, 1.0, "eval_miss", 0.05),
     ]

@@ -70,6 +70,23 @@ def test_the_default_photo_runs_three_offline_detectors(run_page) -> None:
     timing = table(app, "inference (ms)")
     assert timing["detector"].tolist() == [f"A: {HAAR}", f"B: {MTCNN}", f"C: {HOG}"]
     assert (timing["inference (ms)"] > 0).all()
+    # One device for all: said once under the table, not on every row.
+    assert "device" not in timing.columns
+    assert any(caption.value.startswith("All on cpu. Load:") for caption in app.caption)
+
+
+def test_the_timing_table_names_devices_when_they_differ() -> None:
+    from types import SimpleNamespace
+
+    from ui.detection_panels import timing_table
+
+    def result(letter: str, device: str):
+        raw = SimpleNamespace(preprocess_ms=1.0, inference_ms=2.0, postprocess_ms=0.5, detections=[], warm_up=False)  # fmt: skip
+        return SimpleNamespace(letter=letter, name="x", raw=raw, cached=False, load_ms=3.0, postprocess_ms=0.25, detector=SimpleNamespace(device=device))  # fmt: skip
+
+    assert timing_table([result("A", "cpu"), result("B", "cuda")])["device"].tolist() == ["cpu", "cuda"]  # fmt: skip
+    same = timing_table([result("A", "cuda"), result("B", "cuda")])
+    assert "device" not in same.columns and same["post (ms)"].tolist() == [0.8, 0.8]
 
 
 def test_the_matching_table_pairs_haar_and_mtcnn_by_iou(run_page) -> None:
