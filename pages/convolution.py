@@ -252,7 +252,14 @@ def show_transposed(page: Page, area) -> None:
     with settings[0]:
         SETTINGS.number_input("Stride", 1, 4, "conv_t_stride")
     with settings[1]:
-        SETTINGS.number_input("Padding (cropped from each side)", 0, 4, "conv_t_padding")
+        SETTINGS.number_input(  # "Padding (cropped from each side)" wrapped: the box sat lower
+            "Padding",
+            0,
+            4,
+            "conv_t_padding",
+            help="Cropped from each side of the full output (torch's `padding` of a transposed "
+            "convolution).",
+        )
     with settings[2]:
         SETTINGS.number_input("Output padding", 0, 3, "conv_t_output_padding")
     rng = np.random.default_rng(state.conv_seed)

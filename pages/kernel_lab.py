@@ -234,9 +234,9 @@ with pictures:
     with zoom_col:
         position = st.columns(2)
         with position[0]:
-            SETTINGS.number_input("Row (y)", 0, 10_000, "kern_row")
+            SETTINGS.number_input("Row", 0, 10_000, "kern_row")  # "Column (x)" wrapped
         with position[1]:
-            SETTINGS.number_input("Column (x)", 0, 10_000, "kern_col")
+            SETTINGS.number_input("Column", 0, 10_000, "kern_col")
         zoom_slot = st.container()
         if state.kern_colour != "grayscale":
             SETTINGS.radio("Channel", ["R", "G", "B"], "kern_channel", horizontal=True)

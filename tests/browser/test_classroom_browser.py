@@ -194,16 +194,23 @@ CUT = """() => {
       found.push(`table: ${box.scrollWidth} px in ${box.clientWidth} px, ${box.innerText.slice(0, 40)}`);
     }
   });
-  // Sliders side by side whose rails do not line up (a label wrapped onto a second line).
+  // Sliders, number boxes or drop-downs side by side that do not line up (a label wrapped onto
+  // a second line).
+  const parts = {slider: '[data-testid=stSliderTickBar]', number: '[data-testid=stNumberInputContainer]', select: '[data-baseweb=select]'};
   document.querySelectorAll('[data-testid=stMain] [data-testid=stHorizontalBlock]').forEach((row) => {
-    const tops = [];
+    const tops = {};
     row.querySelectorAll(':scope > [data-testid=stColumn]').forEach((column) => {
       const first = column.querySelector('[data-testid=stElementContainer]');
-      const thumb = first && first.querySelector('[data-testid=stSlider] [data-testid=stSliderTickBar]');
-      if (thumb) tops.push([first.innerText.split('\\n')[0], thumb.getBoundingClientRect().top]);
+      for (const [kind, selector] of Object.entries(parts)) {
+        const part = first && first.querySelector(selector);
+        if (part) (tops[kind] = tops[kind] || []).push([first.innerText.split('\\n')[0], part.getBoundingClientRect().top]);
+      }
     });
-    if (tops.length > 1 && Math.max(...tops.map((t) => t[1])) - Math.min(...tops.map((t) => t[1])) > 3) {
-      found.push('sliders not in line: ' + tops.map((t) => `${t[0]} at ${Math.round(t[1])}`).join(', '));
+    for (const [kind, found_tops] of Object.entries(tops)) {
+      const ys = found_tops.map((t) => t[1]);
+      if (ys.length > 1 && Math.max(...ys) - Math.min(...ys) > 3) {
+        found.push(kind + 's not in line: ' + found_tops.map((t) => `${t[0]} at ${Math.round(t[1])}`).join(', '));
+      }
     }
   });
   return found;
