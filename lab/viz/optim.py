@@ -229,11 +229,13 @@ def contour_figure(
             last = min(step, len(path.points) - 1)
             w = path.points[last]
             stopped = " (stopped)" if last < step else ""
-            # Two lines a path: on one line the numbers ran past the figure's right edge in the
-            # page's 3/5 column at 1280 px ("L = 1.69e" and the rest cut off).
+            # Two short lines a path, the label with the loss, then w: at most ~34 characters, so
+            # that they fit the figure in the page's 3/5 column down to a 1024 px laptop with the
+            # sidebar open (~310 px; "label: w = (x, y)," was cut there; on one line the numbers
+            # ran past the figure's edge at 1280 px).
             parts.append(
-                f"{path.label}: w = ({format_number(w[0])}, {format_number(w[1])}),<br>"
-                f"\u00a0\u00a0L = {format_number(float(optim.loss(A, w)))}{stopped}"
+                f"{path.label}: L = {format_number(float(optim.loss(A, w)))}<br>"
+                f"\u00a0\u00a0w = ({format_number(w[0])}, {format_number(w[1])}){stopped}"
             )
         title = f"iteration {step}<br>" + "<br>".join(parts)
         frames.append(Frame(str(step), title, updates, traces))

@@ -68,3 +68,28 @@ def test_the_learning_rate_label_is_clear_of_the_eta_star_line(
         assert not page.errors, page.errors
     finally:
         page.context.close()
+
+
+@pytest.mark.parametrize("width", [1024, 1280])
+@pytest.mark.parametrize("compare", [False, True], ids=["one path", "three paths"])
+def test_the_frame_title_fits_the_figure(browser, server_url, width, compare) -> None:
+    """Every line of the contour's frame title ends inside the figure, down to a 1024 px laptop
+    with the sidebar open ("0.99·2/λmax = 0.198: w = (-6.47e-05," was cut at its edge there)."""
+    page = new_page(browser, width, 768)
+    open_page(
+        page, server_url, "gradient_descent?gd_compare=true" if compare else "gradient_descent"
+    )
+    chart = page.locator(".st-key-gd_plot .js-plotly-plot").first
+    chart.locator(".annotation-text").first.wait_for()
+    page.wait_for_function("document.fonts.status === 'loaded'")  # the title's final widths
+    page.wait_for_timeout(300)  # Plotly redraws the text once the font is in
+    overflow = chart.evaluate(
+        """(chart) => {
+            const edge = chart.getBoundingClientRect().right;
+            const title = chart.querySelector('.annotation-text');
+            return [...title.querySelectorAll('tspan.line'), title]
+                .map((line) => line.getBoundingClientRect().right - edge);
+        }"""
+    )
+    assert max(overflow) <= 0, overflow
+    page.context.close()

@@ -117,8 +117,9 @@ def test_the_shading_is_sqrt_loss_of_its_own_bowl_even_when_kept_between_reruns(
     "labels", [["η = 0.15"], ["0.5η* = 0.09091", "η* = 0.1818", "0.99·2/λmax = 0.198"]]
 )
 def test_frame_titles_fit_the_figure_beside_the_numbers(labels) -> None:
-    # At 1280 px the figure is ~470 px wide: a monospace line of ~48 characters at the formula
-    # size. One line a path ("η = 0.15: w = (-5.03e-04, -2.90e-04), L = 1.69e-07") was cut off.
+    # At 1024 px with the sidebar open the title has ~310 px from the plot's left edge: ~36
+    # monospace characters at the formula size ("0.99·2/λmax = 0.198: w = (-6.47e-05," was cut
+    # there; at 1280 px one line a path, "η = 0.15: w = (-5.03e-04, -2.90e-04), L = 1.69e-07").
     bowl = optim.quadratic(1, 10, 30)
     drawn = [
         LabelledPath(label, "#000", optim.descent_path(bowl, [-4, 3], rate, 50))
@@ -128,13 +129,12 @@ def test_frame_titles_fit_the_figure_beside_the_numbers(labels) -> None:
     for frame in figure["frames"]:
         lines = frame["layout"]["annotations"][0]["text"].split("<br>")
         assert len(lines) == 1 + 2 * len(drawn)
-        assert max(len(line) for line in lines) <= 48, lines
-        for path, (named, loss) in zip(
+        assert max(len(line) for line in lines) <= 36, lines
+        for path, (named, where) in zip(
             drawn, zip(lines[1::2], lines[2::2], strict=True), strict=True
         ):
-            assert named.startswith(f"{path.label}: w = (") and loss.lstrip("\u00a0").startswith(
-                "L = "
-            )
+            assert named.startswith(f"{path.label}: L = ")
+            assert where.lstrip("\u00a0").startswith("w = (")
     top = figure["layout"]["margin"]["t"]
     assert top >= (1 + 2 * len(drawn)) * 12  # room above the plot for every line
 
