@@ -64,14 +64,15 @@ def stop_server(process) -> None:
 
 def track_runs(page) -> None:
     """Count, in `page.finished_runs`, the script runs the server finishes for this page (the
-    `script_finished` messages on Streamlit's websocket; runs cut short for a rerun don't count)."""
+    `script_finished` messages on Streamlit's websocket; runs cut short for a rerun don't count);
+    `page.fragment_runs` counts those that reran a fragment only (a page's body)."""
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
     done = {
         ForwardMsg.ScriptFinishedStatus.FINISHED_SUCCESSFULLY,
         ForwardMsg.ScriptFinishedStatus.FINISHED_FRAGMENT_RUN_SUCCESSFULLY,
     }
-    page.finished_runs = 0
+    page.finished_runs = page.fragment_runs = 0
 
     def on_frame(payload) -> None:
         if isinstance(payload, bytes | bytearray):
@@ -81,5 +82,7 @@ def track_runs(page) -> None:
                 return
             if message.WhichOneof("type") == "script_finished" and message.script_finished in done:
                 page.finished_runs += 1
+                fragment = ForwardMsg.ScriptFinishedStatus.FINISHED_FRAGMENT_RUN_SUCCESSFULLY
+                page.fragment_runs += message.script_finished == fragment
 
     page.on("websocket", lambda socket: socket.on("framereceived", on_frame))

@@ -535,7 +535,11 @@ def main() -> None:
     parser.add_argument("--light-only", action="store_true", help="no uploads or detectors")
     parser.add_argument("--no-witness", action="store_true", help="no Chromium tab")
     parser.add_argument("--one-class", action="store_true", help="no second class (leak check)")
+    parser.add_argument(
+        "--full-reruns", action="store_true", help="every change reruns the whole page"
+    )
     args = parser.parse_args()
+    Session.fragments = not args.full_reruns
     result = measure(
         args.replicas,
         args.sessions,

@@ -4,7 +4,9 @@ one process. Used by bench/load.py and the class deployment's test.
 
 A session opens a page, finds its widgets by their keys in the elements the script sends, and
 changes one: the new value goes out in a `rerun_script` with every widget state the session has
-set so far (as the browser does), and the interaction lasts until `script_finished`; the images
+set so far (as the browser does) and, for a widget a fragment drew (a page's body, see
+ui.common.page_body), that fragment's id, so that only the fragment reruns, as in a browser; the
+interaction lasts until `script_finished`; the images
 the page names under /media are then fetched, as a browser would. Uploads take the browser's
 path too: `file_urls_request`, an HTTP PUT with the XSRF cookie and header, then the uploader's
 widget state.
@@ -20,7 +22,7 @@ import urllib.parse
 import urllib.request
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.Common_pb2 import FileUploaderState, UploadedFileInfo
@@ -69,11 +71,16 @@ class Widget:
     id: str
     kind: str
     proto: Any
+    fragment: str = ""  # the fragment that drew it ("" outside any): a change reruns only that
 
 
 @dataclass
 class Session:
     """One student's tab."""
+
+    fragments: ClassVar[bool] = True
+    """Rerun only the fragment that drew a changed widget, as a browser does; False: the whole
+    page every time (`bench/load.py --full-reruns`, to compare)."""
 
     base: str  # "http://127.0.0.1:8501"
     timeout: float = 120.0
@@ -144,7 +151,7 @@ class Session:
             raise ClientError(f"cannot set a {kind}")
         self.states[widget.id] = state
         try:
-            return await self.rerun()
+            return await self.rerun(widget.fragment)
         finally:
             if kind == "button":  # a trigger fires once
                 self.states.pop(widget.id, None)
@@ -171,7 +178,7 @@ class Session:
         state = WidgetState(id=widget.id)
         state.file_uploader_state_value.CopyFrom(FileUploaderState(uploaded_file_info=[info]))
         self.states[widget.id] = state
-        return await self.rerun()
+        return await self.rerun(widget.fragment)
 
     def widget(self, key: str) -> Widget:
         if key not in self.widgets:
@@ -183,13 +190,17 @@ class Session:
         proto = self.widget(key).proto
         return list(getattr(proto, "options", []))
 
-    async def rerun(self) -> Run:
+    async def rerun(self, fragment: str = "") -> Run:
+        """Rerun the page, or only the fragment with this id (what a browser asks for when a
+        widget inside a fragment changes)."""
         message = BackMsg()
         client = message.rerun_script
         client.query_string = ""
         client.page_script_hash = self.page_hash
         client.page_name = self.page
         client.widget_states.widgets.extend(self.states.values())
+        if fragment and self.fragments:
+            client.fragment_id = fragment
         start = time.perf_counter()
         await self._socket.send(message.SerializeToString())
         received, elements, exceptions, errors, texts, media = 0, 0, [], [], [], []
@@ -200,7 +211,14 @@ class Session:
             kind = forward.WhichOneof("type")
             if kind == "delta" and forward.delta.WhichOneof("type") == "new_element":
                 elements += 1
-                self._element(forward.delta.new_element, exceptions, errors, texts, media)
+                self._element(
+                    forward.delta.new_element,
+                    exceptions,
+                    errors,
+                    texts,
+                    media,
+                    forward.delta.fragment_id,
+                )
             elif kind == "script_finished":
                 status = FINISHED.get(forward.script_finished, "unknown")
                 if status != "interrupted":
@@ -242,14 +260,14 @@ class Session:
             self._urls[forward.file_urls_response.response_id] = forward.file_urls_response
         return forward, len(data)
 
-    def _element(self, element, exceptions, errors, texts, media) -> None:
+    def _element(self, element, exceptions, errors, texts, media, fragment: str = "") -> None:
         kind = element.WhichOneof("type")
         if kind in WIDGETS:
             proto = getattr(element, kind)
             key = proto.id.rsplit("-", 1)[-1] if "-" in proto.id else proto.id
             if kind == "slider" and proto.type == proto.SELECT_SLIDER:
                 kind = "select_slider"
-            self.widgets[key] = Widget(proto.id, kind, proto)
+            self.widgets[key] = Widget(proto.id, kind, proto, fragment)
         elif kind == "exception":
             exceptions.append(f"{element.exception.type}: {element.exception.message}")
         elif kind == "alert":

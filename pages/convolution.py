@@ -12,7 +12,7 @@ from lab.grids import KERNELS, SOURCES, GridError, check_stepping, example_input
 from lab.images import SAMPLES, ImageError, photo_patch
 from lab.viz.animation import PrebuiltFigure
 from lab.viz.convolution import conv_figure, matrix_heatmap, pool_figure, transpose_figure
-from ui.common import Page, cached_sample, page_setup
+from ui.common import Page, cached_sample, page_body, page_setup
 from ui.player import player
 from ui.state import Settings
 
@@ -309,21 +309,29 @@ def show_transposed(page: Page, area) -> None:
 
 
 page = page_setup("Convolution stepper", ":material/grid_on:", SETTINGS)
-area = page.top
 mode = SETTINGS.segmented_control("Mode", MODES, "conv_mode")
 with st.sidebar:
     input_controls(mode)
-try:
-    if mode == "Pooling":
-        show_pooling(page, area)
-    elif mode == "Transposed":
-        show_transposed(page, area)
-    else:
-        show_convolution(page, area, 3 if mode == "Multi-channel" else 1)
-except (convolution.ConvolutionError, GridError, ImageError) as error:
-    st.error(f"Cannot step this {mode.lower()}: {error}.")
-st.caption(
-    "Play, step or scrub in your browser (the buttons under the figure, or click the figure and "
-    "use the arrow keys and space): each frame writes its own sum, so the numbers always match "
-    "the picture."
-)
+
+
+def body(page: Page) -> None:
+    """Everything under the mode: its controls rerun only this (the mode and the sidebar rerun
+    the page)."""
+    area = page.top
+    try:
+        if mode == "Pooling":
+            show_pooling(page, area)
+        elif mode == "Transposed":
+            show_transposed(page, area)
+        else:
+            show_convolution(page, area, 3 if mode == "Multi-channel" else 1)
+    except (convolution.ConvolutionError, GridError, ImageError) as error:
+        st.error(f"Cannot step this {mode.lower()}: {error}.")
+    st.caption(
+        "Play, step or scrub in your browser (the buttons under the figure, or click the figure "
+        "and use the arrow keys and space): each frame writes its own sum, so the numbers always "
+        "match the picture."
+    )
+
+
+page_body(page, body, "conv_body")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import evaluation_panels as panels
-from ui.common import page_setup
+from ui.common import Page, page_body, page_setup
 from ui.state import Settings
 
 PARTS = ["Classification", "Scores: ROC and PR", "Detection: AP and COCO"]
@@ -14,10 +14,12 @@ SETTINGS = Settings(panels.DEFAULTS | {"eval_part": PARTS[0]})
 
 page = page_setup("Evaluation lab", ":material/analytics:", SETTINGS)
 SETTINGS.segmented_control("Part", PARTS, "eval_part", label_visibility="collapsed")
-part = st.session_state.eval_part
-if part == PARTS[0]:
-    panels.classification(SETTINGS, page)
-elif part == PARTS[1]:
-    panels.scores(SETTINGS, page)
-else:
-    panels.detection(SETTINGS, page)
+PANELS = dict(zip(PARTS, (panels.classification, panels.scores, panels.detection), strict=True))
+
+
+def body(page: Page) -> None:
+    """The part chosen: its controls rerun only this (the Part control reruns the page)."""
+    PANELS[st.session_state.eval_part](SETTINGS, page)
+
+
+page_body(page, body, "eval_body")

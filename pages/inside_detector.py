@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import anatomy_panels as panels
-from ui.common import page_setup, pick_image
+from ui.common import Page, page_body, page_setup, pick_image
 from ui.state import Settings
 
 PARTS = {
@@ -23,5 +23,13 @@ picked = pick_image(SETTINGS, "anat", 512)
 height, width = picked.image.shape[:2]
 truth = panels.truth_boxes(SETTINGS, height, width)
 SETTINGS.segmented_control("Part", list(PARTS), "anat_part", label_visibility="collapsed")
-st.caption(f"Photo: {picked.label}.")
-PARTS[st.session_state.anat_part](SETTINGS, picked.image, truth, page)
+
+
+def body(page: Page) -> None:
+    """The part chosen: its controls rerun only this (the Part control and the sidebar rerun the
+    page)."""
+    st.caption(f"Photo: {picked.label}.")
+    PARTS[st.session_state.anat_part](SETTINGS, picked.image, truth, page)
+
+
+page_body(page, body, "anat_body")

@@ -12,7 +12,7 @@ from lab.iou import PAIRS as PRESETS
 from lab.iou import overlap, sliding_overlaps
 from lab.viz.iou import sliding_figure
 from ui.box_canvas import box_canvas, dragged_boxes
-from ui.common import page_setup
+from ui.common import Page, page_body, page_setup
 from ui.state import Settings
 
 WIDTH, HEIGHT = 400, 300
@@ -67,91 +67,105 @@ def problems(name: str) -> list[str]:
 
 
 page = page_setup("IoU lab", ":material/select_all:", SETTINGS)
-st.markdown(
-    "IoU = |A ∩ B| / |A ∪ B|. Drag a box to move it, drag a corner to resize it, or type exact "
-    "coordinates (xyxy pixels, y down). The purple area is the intersection; the dashed box is the "
-    "smallest box enclosing both, which GIoU uses."
-)
-canvas_col, numbers_col = st.columns([3, 2], gap="large")
-with numbers_col:
-    st.markdown("**Presets** (each sets both boxes)")
-    presets = st.container(horizontal=True)
-    for index, (name, boxes) in enumerate(PRESETS.items()):
-        presets.button(name, key=f"iou_preset_{index}", on_click=set_boxes, args=boxes)
-    for name, colour in (("a", "blue"), ("b", "red")):
-        st.markdown(f"**Box {name.upper()}** (:{colour}[{colour}])")
-        for column, coord in zip(st.columns(4), COORDS, strict=True):
-            with column:
-                limit = WIDTH if coord.startswith("x") else HEIGHT
-                SETTINGS.number_input(coord, 0, limit, f"iou_{name}_{coord}", step=1)
 
-found = problems("a") + problems("b")
-with page.figure_area() if page.projector else canvas_col:
-    for message in found:
-        st.error(message)
-    shown = [sorted_box(box(name)) for name in "ab"] if found else [box("a"), box("b")]
-    box_canvas(
-        "iou_canvas",
-        shown,
-        WIDTH,
-        HEIGHT,
-        colors=["#1f77b4", "#d62728"],
-        names=["A", "B"],
-        show_overlap=True,
-        on_change=on_drag,
-        display_width=900 if page.projector else 620,
+
+def body(page: Page) -> None:
+    """Everything under the title: its controls rerun only this."""
+    st.markdown(
+        "IoU = |A ∩ B| / |A ∪ B|. Drag a box to move it, drag a corner to resize it, or type "
+        "exact coordinates (xyxy pixels, y down). The purple area is the intersection; the dashed "
+        "box is the smallest box enclosing both, which GIoU uses."
     )
-    st.caption("While you drag, IoU and GIoU update in the browser; the table updates on release.")
-if found:
-    st.stop()
+    canvas_col, numbers_col = st.columns([3, 2], gap="large")
+    with numbers_col:
+        st.markdown("**Presets** (each sets both boxes)")
+        presets = st.container(horizontal=True)
+        for index, (name, boxes) in enumerate(PRESETS.items()):
+            presets.button(name, key=f"iou_preset_{index}", on_click=set_boxes, args=boxes)
+        for name, colour in (("a", "blue"), ("b", "red")):
+            st.markdown(f"**Box {name.upper()}** (:{colour}[{colour}])")
+            for column, coord in zip(st.columns(4), COORDS, strict=True):
+                with column:
+                    limit = WIDTH if coord.startswith("x") else HEIGHT
+                    SETTINGS.number_input(coord, 0, limit, f"iou_{name}_{coord}", step=1)
 
-try:
-    numbers = overlap(box("a"), box("b"))
-except BoxError as error:  # the checks above catch what a student can type; this is a backstop
-    st.error(f"{error}.")
-    st.stop()
-metrics = st.columns(4)
-for column, label, value in zip(
-    metrics,
-    ("IoU", "GIoU", "DIoU", "CIoU"),
-    (numbers.iou, numbers.giou, numbers.diou, numbers.ciou),
-    strict=True,
-):
-    column.metric(label, f"{value:.4f}")
-st.code(
-    f"IoU  = |A∩B| / |A∪B| = {format_number(numbers.intersection)} / {format_number(numbers.union)}"
-    f" = {numbers.iou:.4f}\n"
-    f"|A∪B| = |A| + |B| - |A∩B| = {format_number(numbers.area_a)} + {format_number(numbers.area_b)}"
-    f" - {format_number(numbers.intersection)} = {format_number(numbers.union)}\n"
-    f"GIoU = IoU - (|C| - |A∪B|) / |C| = {numbers.iou:.4f} - ({format_number(numbers.enclosing)} - "
-    f"{format_number(numbers.union)}) / {format_number(numbers.enclosing)} = {numbers.giou:.4f}\n"
-    f"DIoU = IoU - d²/c² (centre distance over enclosing diagonal) = {numbers.diou:.4f}\n"
-    f"CIoU = DIoU - αv (v: aspect-ratio mismatch) = {numbers.ciou:.4f}",
-    language="text",
-)
-st.table(
-    pd.DataFrame(
-        {
-            "quantity": ["area A", "area B", "intersection", "union", "enclosing box C"],
-            "value": [
-                numbers.area_a,
-                numbers.area_b,
-                numbers.intersection,
-                numbers.union,
-                numbers.enclosing,
-            ],
-        }
-    ).set_index("quantity")
-)
+    found = problems("a") + problems("b")
+    with page.figure_area() if page.projector else canvas_col:
+        for message in found:
+            st.error(message)
+        shown = [sorted_box(box(name)) for name in "ab"] if found else [box("a"), box("b")]
+        box_canvas(
+            "iou_canvas",
+            shown,
+            WIDTH,
+            HEIGHT,
+            colors=["#1f77b4", "#d62728"],
+            names=["A", "B"],
+            show_overlap=True,
+            on_change=on_drag,
+            display_width=900 if page.projector else 620,
+        )
+        st.caption(
+            "While you drag, IoU and GIoU update in the browser; the table updates on release."
+        )
+    if found:
+        return
 
-st.subheader("Why losses don't use plain IoU")
-a, b = box("a"), box("b")
-shifts = np.union1d(np.linspace(-(b[2] - a[0]) - 60, (a[2] - b[0]) + 60, 401), [0.0])
-curves = sliding_overlaps(a, b, shifts)
-st.plotly_chart(sliding_figure(curves, 0.0, page.sizes), key="iou_slide")
-flat = (curves["iou"] == 0) & (np.abs(curves["d_iou"]) < 1e-12)
-st.markdown(
-    f"Sliding B left and right: over {100 * flat.mean():.0f}% of this range the boxes do not "
-    "overlap, IoU is flat at 0 and its slope is 0, so a loss of 1 - IoU gives a network no hint "
-    "which way to move the box. GIoU and DIoU keep a slope there that points back towards A."
-)
+    try:
+        numbers = overlap(box("a"), box("b"))
+    except BoxError as error:  # the checks above catch what a student can type; this is a backstop
+        st.error(f"{error}.")
+        return
+    metrics = st.columns(4)
+    for column, label, value in zip(
+        metrics,
+        ("IoU", "GIoU", "DIoU", "CIoU"),
+        (numbers.iou, numbers.giou, numbers.diou, numbers.ciou),
+        strict=True,
+    ):
+        column.metric(label, f"{value:.4f}")
+    st.code(
+        f"IoU  = |A∩B| / |A∪B| = {format_number(numbers.intersection)} / "
+        f"{format_number(numbers.union)}"
+        f" = {numbers.iou:.4f}\n"
+        f"|A∪B| = |A| + |B| - |A∩B| = {format_number(numbers.area_a)} + "
+        f"{format_number(numbers.area_b)}"
+        f" - {format_number(numbers.intersection)} = {format_number(numbers.union)}\n"
+        f"GIoU = IoU - (|C| - |A∪B|) / |C| = {numbers.iou:.4f} - "
+        f"({format_number(numbers.enclosing)} - "
+        f"{format_number(numbers.union)}) / {format_number(numbers.enclosing)} = "
+        f"{numbers.giou:.4f}\n"
+        f"DIoU = IoU - d²/c² (centre distance over enclosing diagonal) = {numbers.diou:.4f}\n"
+        f"CIoU = DIoU - αv (v: aspect-ratio mismatch) = {numbers.ciou:.4f}",
+        language="text",
+    )
+    st.table(
+        pd.DataFrame(
+            {
+                "quantity": ["area A", "area B", "intersection", "union", "enclosing box C"],
+                "value": [
+                    numbers.area_a,
+                    numbers.area_b,
+                    numbers.intersection,
+                    numbers.union,
+                    numbers.enclosing,
+                ],
+            }
+        ).set_index("quantity")
+    )
+
+    st.subheader("Why losses don't use plain IoU")
+    a, b = box("a"), box("b")
+    shifts = np.union1d(np.linspace(-(b[2] - a[0]) - 60, (a[2] - b[0]) + 60, 401), [0.0])
+    curves = sliding_overlaps(a, b, shifts)
+    st.plotly_chart(sliding_figure(curves, 0.0, page.sizes), key="iou_slide")
+    flat = (curves["iou"] == 0) & (np.abs(curves["d_iou"]) < 1e-12)
+    st.markdown(
+        f"Sliding B left and right: over {100 * flat.mean():.0f}% of this range the boxes do not "
+        "overlap, IoU is flat at 0 and its slope is 0, so a loss of 1 - IoU gives a network no "
+        "hint which way to move the box. GIoU and DIoU keep a slope there that points back "
+        "towards A."
+    )
+
+
+page_body(page, body, "iou_body")

@@ -13,7 +13,7 @@ from lab.scenes import Scene, cluster_scene, format_detections, parse_detections
 from lab.viz.animation import PrebuiltFigure
 from lab.viz.nms import draw_boxes, hard_nms_frames, nms_figure, soft_nms_frames
 from ui.box_canvas import box_canvas, dragged_boxes
-from ui.common import page_setup
+from ui.common import Page, page_body, page_setup
 from ui.player import player
 from ui.state import Settings
 
@@ -115,159 +115,169 @@ with st.sidebar:
     st.subheader("Animation")
     SETTINGS.number_input("Start at frame", 0, 10_000, "nms_start")
 
-background = None
-if state.nms_source == "generated clusters":
-    generated = scene(
-        state.nms_objects,
-        state.nms_per_object,
-        state.nms_jitter,
-        state.nms_classes,
-        state.nms_seed,
-        state.nms_clutter,
-    )
-    found = generated.detections
-    width, height = generated.width, generated.height
-elif state.nms_source == "your own boxes":
-    width, height = CANVAS
-    st.markdown(
-        "Drag on empty space to draw a box (score 0.5), drag boxes to move them, and edit the "
-        "scores and classes below."
-    )
-    canvas_slot = st.container()
-    SETTINGS.text_area("Boxes, one per line: x1 y1 x2 y2 score class", "nms_text", height=150)
+
+def body(page: Page) -> None:
+    """Everything under the title: its controls rerun only this (the sidebar reruns the page)."""
+    background = None
+    if state.nms_source == "generated clusters":
+        generated = scene(
+            state.nms_objects,
+            state.nms_per_object,
+            state.nms_jitter,
+            state.nms_classes,
+            state.nms_seed,
+            state.nms_clutter,
+        )
+        found = generated.detections
+        width, height = generated.width, generated.height
+    elif state.nms_source == "your own boxes":
+        width, height = CANVAS
+        st.markdown(
+            "Drag on empty space to draw a box (score 0.5), drag boxes to move them, and edit the "
+            "scores and classes below."
+        )
+        canvas_slot = st.container()
+        SETTINGS.text_area("Boxes, one per line: x1 y1 x2 y2 score class", "nms_text", height=150)
+        try:
+            found = parse_detections(state.nms_text)
+        except BoxError as error:
+            st.error(f"Your boxes could not be read: {error}.")
+            found = Detections.empty()
+        with canvas_slot:
+            box_canvas(
+                "nms_canvas",
+                found.boxes.tolist(),
+                width,
+                height,
+                mode="draw",
+                on_change=on_draw,
+                names=[str(i) for i in range(len(found))],
+                display_width=640,
+            )
+    else:
+        found, background = detector_boxes()
+        boxes = found.boxes
+        if background is not None:
+            height, width = background.shape[:2]
+        else:  # a canvas that holds the boxes, within what a page can draw
+            width = int(np.clip(np.ceil(boxes[:, 2].max()), 1, MAX_CANVAS))
+            height = int(np.clip(np.ceil(boxes[:, 3].max()), 1, MAX_CANVAS))
+
+    boxes, scores = found.boxes, found.scores
+    names, classes = np.unique(found.labels, return_inverse=True)  # class indices: colours
+    class_names = names.tolist()
+    controls = st.columns(4)
+    with controls[0]:
+        SETTINGS.slider("Score threshold", 0.0, 1.0, "nms_score_threshold", step=0.01)
+    with controls[1]:
+        SETTINGS.slider("IoU threshold", 0.0, 1.0, "nms_iou_threshold", step=0.01)
+    with controls[2]:
+        SETTINGS.radio("Method", METHODS, "nms_method")
+        if state.nms_method == "Soft-NMS (gaussian)":
+            SETTINGS.slider("sigma", 0.05, 2.0, "nms_sigma", step=0.05)
+    with controls[3]:
+        SETTINGS.toggle(
+            "Class-aware",
+            "nms_class_aware",
+            help="NMS within each class: boxes of different classes never suppress each other.",
+        )
+        SETTINGS.number_input("Max detections", 0, 1000, "nms_max_detections")
+
     try:
-        found = parse_detections(state.nms_text)
+        labels = classes if state.nms_class_aware else None
+        report = nms_report(
+            boxes,
+            scores,
+            state.nms_iou_threshold,
+            state.nms_score_threshold,
+            labels,
+            state.nms_max_detections,
+        )
+        if state.nms_method == "hard NMS":
+            frames = hard_nms_frames(report, scores, classes, class_names)
+            kept = report.kept
+        else:
+            method = "linear" if "linear" in state.nms_method else "gaussian"
+            floor = max(state.nms_score_threshold, 1e-3)
+            soft_steps = list(
+                soft_nms_steps(
+                    boxes,
+                    scores,
+                    state.nms_iou_threshold,
+                    SETTINGS.value("nms_sigma"),
+                    method,
+                    floor,
+                    labels,
+                )
+            )
+            frames = soft_nms_frames(soft_steps, scores, floor)
+            kept = np.array(
+                [s.kept for s in soft_steps][: state.nms_max_detections], dtype=np.int64
+            )
     except BoxError as error:
-        st.error(f"Your boxes could not be read: {error}.")
-        found = Detections.empty()
-    with canvas_slot:
-        box_canvas(
-            "nms_canvas",
-            found.boxes.tolist(),
+        st.error(f"NMS cannot run on these boxes: {error}.")
+        return
+
+    above = int((np.asarray(scores) >= state.nms_score_threshold).sum())
+    metrics = st.columns(4)
+    metrics[0].metric("Boxes in", len(boxes))
+    metrics[1].metric("Above score threshold", above)
+    metrics[2].metric("Kept", len(kept))
+    metrics[3].metric("Removed", len(boxes) - len(kept))
+
+    with page.figure_area():
+        figure = nms_figure(
+            boxes,
             width,
             height,
-            mode="draw",
-            on_change=on_draw,
-            names=[str(i) for i in range(len(found))],
-            display_width=640,
+            frames,
+            classes,
+            state.nms_start,
+            background=background,
+            class_names=class_names,
+            sizes=page.sizes,
         )
-else:
-    found, background = detector_boxes()
-    boxes = found.boxes
-    if background is not None:
-        height, width = background.shape[:2]
-    else:  # a canvas that holds the boxes, within what a page can draw
-        width = int(np.clip(np.ceil(boxes[:, 2].max()), 1, MAX_CANVAS))
-        height = int(np.clip(np.ceil(boxes[:, 3].max()), 1, MAX_CANVAS))
-
-boxes, scores = found.boxes, found.scores
-names, classes = np.unique(found.labels, return_inverse=True)  # class indices: colours
-class_names = names.tolist()
-controls = st.columns(4)
-with controls[0]:
-    SETTINGS.slider("Score threshold", 0.0, 1.0, "nms_score_threshold", step=0.01)
-with controls[1]:
-    SETTINGS.slider("IoU threshold", 0.0, 1.0, "nms_iou_threshold", step=0.01)
-with controls[2]:
-    SETTINGS.radio("Method", METHODS, "nms_method")
-    if state.nms_method == "Soft-NMS (gaussian)":
-        SETTINGS.slider("sigma", 0.05, 2.0, "nms_sigma", step=0.05)
-with controls[3]:
-    SETTINGS.toggle(
-        "Class-aware",
-        "nms_class_aware",
-        help="NMS within each class: boxes of different classes never suppress each other.",
+        st.plotly_chart(PrebuiltFigure(figure), key="nms_fig", config={"displayModeBar": False})
+        player("nms_fig", unit="frame")
+    st.caption(
+        "Greedy NMS as taught: sort by score, drop boxes under the score threshold, keep the best "
+        "box left and remove every box of its class (or any class) whose IoU with it is above "
+        "the IoU threshold (IoU exactly at the threshold stays; equal scores go by box number). "
+        "Soft-NMS decays scores instead: linear s·(1-IoU) above the threshold, gaussian "
+        "s·exp(-IoU²/sigma). Colours are classes; the line tells the status (see the legend)."
     )
-    SETTINGS.number_input("Max detections", 0, 1000, "nms_max_detections")
 
-try:
-    labels = classes if state.nms_class_aware else None
-    report = nms_report(
-        boxes,
-        scores,
-        state.nms_iou_threshold,
-        state.nms_score_threshold,
-        labels,
-        state.nms_max_detections,
+    before_col, after_col = st.columns(2)
+    candidates = np.flatnonzero(np.asarray(scores) >= state.nms_score_threshold)
+    before_col.image(
+        draw_boxes(width, height, boxes, candidates, background, classes),
+        caption=f"Before NMS: {len(candidates)} boxes above the score threshold",
+        width="stretch",
     )
-    if state.nms_method == "hard NMS":
-        frames = hard_nms_frames(report, scores, classes, class_names)
-        kept = report.kept
-    else:
-        method = "linear" if "linear" in state.nms_method else "gaussian"
-        floor = max(state.nms_score_threshold, 1e-3)
-        soft_steps = list(
-            soft_nms_steps(
-                boxes,
-                scores,
-                state.nms_iou_threshold,
-                SETTINGS.value("nms_sigma"),
-                method,
-                floor,
-                labels,
-            )
-        )
-        frames = soft_nms_frames(soft_steps, scores, floor)
-        kept = np.array([s.kept for s in soft_steps][: state.nms_max_detections], dtype=np.int64)
-except BoxError as error:
-    st.error(f"NMS cannot run on these boxes: {error}.")
-    st.stop()
-
-above = int((np.asarray(scores) >= state.nms_score_threshold).sum())
-metrics = st.columns(4)
-metrics[0].metric("Boxes in", len(boxes))
-metrics[1].metric("Above score threshold", above)
-metrics[2].metric("Kept", len(kept))
-metrics[3].metric("Removed", len(boxes) - len(kept))
-
-with page.figure_area():
-    figure = nms_figure(
-        boxes,
-        width,
-        height,
-        frames,
-        classes,
-        state.nms_start,
-        background=background,
-        class_names=class_names,
-        sizes=page.sizes,
+    after_col.image(
+        draw_boxes(width, height, boxes, kept, background, classes),
+        caption=f"After {state.nms_method}: {len(kept)} boxes",
+        width="stretch",
     )
-    st.plotly_chart(PrebuiltFigure(figure), key="nms_fig", config={"displayModeBar": False})
-    player("nms_fig", unit="frame")
-st.caption(
-    "Greedy NMS as taught: sort by score, drop boxes under the score threshold, keep the best box "
-    "left and remove every box of its class (or any class) whose IoU with it is above the IoU "
-    "threshold (IoU exactly at the threshold stays; equal scores go by box number). Soft-NMS "
-    "decays scores instead: linear s·(1-IoU) above the threshold, gaussian s·exp(-IoU²/sigma). "
-    "Colours are classes; the line tells the status (see the legend)."
-)
 
-before_col, after_col = st.columns(2)
-candidates = np.flatnonzero(np.asarray(scores) >= state.nms_score_threshold)
-before_col.image(
-    draw_boxes(width, height, boxes, candidates, background, classes),
-    caption=f"Before NMS: {len(candidates)} boxes above the score threshold",
-    width="stretch",
-)
-after_col.image(
-    draw_boxes(width, height, boxes, kept, background, classes),
-    caption=f"After {state.nms_method}: {len(kept)} boxes",
-    width="stretch",
-)
+    table = pd.DataFrame(
+        {
+            "box": np.arange(len(boxes)),
+            "score": np.round(np.asarray(scores, dtype=float), 3),
+            "class": found.labels,
+            "x1": np.asarray(boxes)[:, 0],
+            "y1": np.asarray(boxes)[:, 1],
+            "x2": np.asarray(boxes)[:, 2],
+            "y2": np.asarray(boxes)[:, 3],
+            "status (hard NMS)": report.notes,
+        }
+    )
+    if state.nms_method != "hard NMS":
+        final = {s.kept: s.kept_score for s in soft_steps}
+        table["soft score"] = [
+            round(final[i], 4) if i in final else None for i in range(len(boxes))
+        ]
+    st.dataframe(table.sort_values("score", ascending=False), hide_index=True)
 
-table = pd.DataFrame(
-    {
-        "box": np.arange(len(boxes)),
-        "score": np.round(np.asarray(scores, dtype=float), 3),
-        "class": found.labels,
-        "x1": np.asarray(boxes)[:, 0],
-        "y1": np.asarray(boxes)[:, 1],
-        "x2": np.asarray(boxes)[:, 2],
-        "y2": np.asarray(boxes)[:, 3],
-        "status (hard NMS)": report.notes,
-    }
-)
-if state.nms_method != "hard NMS":
-    final = {s.kept: s.kept_score for s in soft_steps}
-    table["soft score"] = [round(final[i], 4) if i in final else None for i in range(len(boxes))]
-st.dataframe(table.sort_values("score", ascending=False), hide_index=True)
+
+page_body(page, body, "nms_body")

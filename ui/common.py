@@ -6,7 +6,8 @@ This is the app side of the house: it may cache and draw widgets; the maths stay
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -30,6 +31,9 @@ _CSS = """
 h1 { padding-top: 0 !important; padding-bottom: 0.3rem !important; }
 /* A picture fills its column but never grows taller than the screen (a 50 x 2000 upload). */
 [data-testid="stImage"] img { max-height: 78vh; object-fit: contain; }
+/* ...except the Kernel lab's output, which is as large as the input beside it (a component, not
+   limited so; the page gives a tall photo a width that keeps both 560 px high). */
+.st-key-kern_pair [data-testid="stImage"] img { max-height: none; }
 /* A small laptop (1024 px beside the sidebar): the page's 5 rem side margins took ~110 px of
    its columns, and labels, metrics and tables were cut. */
 @media (max-width: 1180px) {
@@ -118,6 +122,35 @@ def page_setup(title: str, icon: str, settings: Settings | None = None) -> Page:
     if settings is not None:
         settings.expect_link(note)
     return Page(projector, PROJECTOR if projector else NORMAL, st.container(), note)
+
+
+def page_body(page: Page, body: Callable[[Page], None], key: str) -> None:
+    """Run a page's body (what lies under its title, beside its sidebar) as a fragment.
+
+    A control inside the body then reruns the body alone: not the title bar, the sidebar or the
+    image picker, whose elements would be sent again unchanged (the light pages answered 14-33%
+    sooner in bench/latency.py; see BENCHMARKS.md). A control outside it (the sidebar) reruns the whole page, body
+    included, so the body always draws from the settings shown. The rule that keeps the two in
+    step: a callback of a control in the body that changes a setting shown outside it calls
+    `rerun_page()`.
+
+    The body gets the page with its slot for the key figure (under the title, before anything
+    drawn between page_setup and this call) as a container the fragment makes in `page.top` on
+    every run: Streamlit clears it with the fragment, and keeps its place (a fragment may only
+    write where it also wrote in the last full run).
+    """
+
+    @st.fragment(key=key)
+    def fragment() -> None:
+        body(replace(page, top=page.top.container()))
+
+    fragment()
+
+
+def rerun_page() -> None:
+    """From a callback in a page's body that changed a setting outside it: rerun the whole page
+    (not just the body), so that the control outside shows the new value too."""
+    st.rerun()
 
 
 @lru_cache(maxsize=1)

@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 from playwright.sync_api import expect
 
-from lab import convolution, kernels
+from lab import convolution, kernels, optim
 from lab.format import format_number
 from lab.images import to_gray
+from lab.iou import PAIRS, overlap
 from lab.nms import nms_report
 from lab.scenes import cluster_scene
 from tests.browser.conftest import metric, new_page, open_page, rerun, screenshot
@@ -141,6 +142,172 @@ def test_projector_mode_puts_the_key_figure_above_the_fold(browser, server_url, 
     screenshot(page, f"projector_{path}")
     assert not page.errors
     page.context.close()
+
+
+def type_number(page, key: str, value: str) -> None:
+    field = page.locator(f".st-key-{key} input")
+    field.fill(value)
+    field.press("Enter")
+
+
+def choose_preset(page, name: str) -> None:
+    page.locator(".st-key-kern_preset input").click()
+    page.keyboard.type(name)
+    page.keyboard.press("Enter")
+
+
+def partial_overlap_iou(x1: float) -> str:
+    a, b = (list(box) for box in PAIRS["partial overlap"])
+    return f"{overlap([x1, *a[1:]], b).iou:.4f}"
+
+
+def eta_star_rate() -> str:
+    quadratic = optim.quadratic(1, 10, 0)
+    return format_number(optim.predicted_rate(quadratic, optim.optimal_learning_rate(quadratic)))
+
+
+BODY_CHANGES = {
+    # page: (a change to a control in the page's body, the metric it changes and its new value
+    # from lab/, the setting that the URL must then hold)
+    "kernel_lab": (
+        lambda page: choose_preset(page, "box blur"),
+        "Output pixel",
+        lambda: camera_output(kernels.PRESETS["box blur"]),
+        "kern_preset=box+blur",
+    ),
+    "convolution": (
+        lambda page: type_number(page, "conv_stride_r", "2"),
+        "Output shape",
+        lambda: "2 × 3",
+        "conv_stride_r=2",
+    ),
+    "iou": (
+        lambda page: type_number(page, "iou_a_x1", "61"),
+        "IoU",
+        lambda: partial_overlap_iou(61),
+        "iou_a_x1=61",
+    ),
+    "nms": (
+        lambda page: type_number(page, "nms_max_detections", "2"),
+        "Kept",
+        lambda: "2",
+        "nms_max_detections=2",
+    ),
+    "gradient_descent": (
+        lambda page: page.locator(".st-key-gd_set_star button").first.click(),
+        "predicted rate",
+        eta_star_rate,
+        "gd_eta=",
+    ),
+}
+
+
+@pytest.mark.parametrize("projector", [False, True], ids=["normal", "projector"])
+@pytest.mark.parametrize("path", list(BODY_CHANGES))
+def test_a_control_in_the_body_reruns_the_body_alone(browser, server_url, path, projector) -> None:
+    """The light pages' bodies are fragments (ui.common.page_body): a control there reruns only
+    the body, whose results follow it, the URL too; in projector mode the key figure stays first,
+    drawn once."""
+    page = new_page(browser, 1280, 720)
+    open_page(page, server_url, f"{path}?app_projector=true" if projector else path)
+    change, label, expected, setting = BODY_CHANGES[path]
+    before = page.fragment_runs
+    with rerun(page):
+        change(page)
+    assert page.fragment_runs == before + 1, "the whole page reran, not its body"
+    expect(page.locator("[data-testid='stMetric']").filter(has_text=label).first).to_contain_text(
+        expected()
+    )
+    assert setting in page.url
+    figures = page.locator(KEY_FIGURES[path])
+    if path == "kernel_lab":  # the input is a component's iframe, the output an image
+        figures = page.locator("[data-testid='stImage'] img").first
+    expect(figures).to_have_count(1)
+    if projector:  # the key figure first under the title: above every control of the page
+        title = page.locator("h1").first.bounding_box()
+        below_title = title["y"] + title["height"]
+        figure = figures.bounding_box()
+        assert 0 < figure["y"] - below_title < 120, (title, figure)
+        labels = page.locator("[data-testid='stMain'] [data-testid='stWidgetLabel']")
+        labels.nth(1).wait_for()  # the projector toggle's, and at least one of the body's
+        tops = [box["y"] for box in (label.bounding_box() for label in labels.all()) if box]
+        assert min(y for y in tops if y > below_title) > figure["y"], (tops, figure)
+    assert not page.errors
+    page.context.close()
+
+
+def test_the_evaluation_labs_part_reruns_alone(page, server_url) -> None:
+    """The Evaluation lab's part is its body too (the Part control reruns the page)."""
+    from lab import metrics
+
+    open_page(page, server_url, "evaluation?eval_part=Scores%3A+ROC+and+PR")
+    before = page.fragment_runs
+    with rerun(page):
+        type_number(page, "eval_seed", "3")
+    assert page.fragment_runs == before + 1, "the whole page reran, not the part"
+    scores, labels = metrics.example_scores(400, 1.5, 0.4, 3, 2)
+    area = metrics.roc_curve(scores, labels).area
+    roc = page.locator("[data-testid='stMetric']").filter(has_text="ROC AUC").first
+    expect(roc).to_contain_text(f"{area:.3f}")
+    assert "eval_seed=3" in page.url
+
+
+@pytest.mark.parametrize(
+    "path, toggle, setting",
+    [
+        ("detection", "Overlay them on one picture", "det_overlay=true"),
+        ("inside_detector?anat_part=RoI+pooling", "aligned", "anat_aligned=false"),
+    ],
+)
+def test_the_heavy_pages_bodies_rerun_alone(browser, server_url, path, toggle, setting) -> None:
+    """The Detection lab's results and Inside a detector's parts are bodies too: a toggle there
+    reruns only the body (the detectors and the photo in the sidebar are left as they are)."""
+    page = new_page(browser, 1280, 720)
+    open_page(page, server_url, path)
+    switch = page.locator("[data-testid='stMain'] [data-testid='stCheckbox']").filter(
+        has_text=toggle
+    )
+    before = page.fragment_runs
+    with rerun(page):
+        switch.first.locator("label").first.click()
+    assert page.fragment_runs == before + 1, "the whole page reran, not its body"
+    assert setting in page.url
+    assert not page.errors
+    page.context.close()
+
+
+def test_a_body_control_that_changes_the_sidebar_reruns_the_page(page, server_url) -> None:
+    """'Best momentum' sets the method and β, which are in the sidebar: the whole page reruns, so
+    the sidebar shows them (a body-only rerun would leave it showing plain gradient descent)."""
+    open_page(page, server_url, "gradient_descent")
+    before = page.fragment_runs
+    with rerun(page):
+        page.locator(".st-key-gd_set_momentum button").first.click()
+    assert page.fragment_runs == before
+    sidebar = page.locator("[data-testid='stSidebar']")
+    expect(sidebar.get_by_label("heavy-ball momentum")).to_be_checked()
+    _, beta = optim.optimal_momentum(optim.quadratic(1, 10, 0))
+    slider = sidebar.locator(".st-key-gd_beta input[type=range]")
+    assert float(slider.input_value()) == pytest.approx(beta, abs=0.006)
+
+
+def test_the_sidebar_still_reruns_the_whole_page_after_the_body_did(page, server_url) -> None:
+    """A body change (a fragment run), then a sidebar change (a full run): the results use both."""
+    open_page(page, server_url, "kernel_lab?kern_row=0&kern_col=0")  # where the border counts
+    with rerun(page):
+        choose_preset(page, "laplacian")
+    before = page.fragment_runs
+    border = page.locator("[data-testid='stRadio']").filter(has_text="Border")
+    with rerun(page):
+        border.get_by_text("zero", exact=True).click()
+    assert page.fragment_runs == before
+    laplacian = kernels.PRESETS["laplacian"]
+    output = kernels.apply_kernel(to_gray(cached_sample("camera", 640)), laplacian, "zero")
+    assert metric(page, "Output pixel (0, 0)") == format_number(output[0, 0], 6)
+    assert (
+        output[0, 0] != kernels.apply_kernel(to_gray(cached_sample("camera", 640)), laplacian)[0, 0]
+    )
+    assert page.locator(".st-key-kern_preset input").input_value() == "laplacian"
 
 
 def test_copy_link_copies_the_setup(browser, server_url) -> None:

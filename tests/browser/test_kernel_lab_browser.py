@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from lab import kernels
 from lab.format import format_number
 from lab.images import to_gray
-from tests.browser.conftest import open_page, rerun, screenshot
+from tests.browser.conftest import new_page, open_page, rerun, screenshot
 from ui.common import cached_sample
 
 
@@ -70,3 +71,28 @@ def test_a_tall_thin_upload_does_not_stretch_the_page(page, server_url, tmp_path
     viewport = page.viewport_size["height"]
     assert heights and max(heights) <= 0.8 * viewport  # at most 78 % of the window's height
     screenshot(page, "kernel_lab_tall_upload")
+
+
+@pytest.mark.parametrize("projector", [False, True], ids=["normal", "projector"])
+def test_input_and_output_are_drawn_at_one_size(browser, server_url, projector) -> None:
+    """A pixel sits at the same place in both pictures: in projector mode at 1280 x 720 the output
+    was held to 78 % of the window's height (562 px) beside a 600 px input."""
+    page = new_page(browser, 1280, 720)
+    open_page(page, server_url, "kernel_lab?app_projector=true" if projector else "kernel_lab")
+    pair = page.locator(".st-key-kern_pair")
+    pair.locator("[data-testid='stImage'] img").first.wait_for()
+    same = """() => {
+        const pair = document.querySelector('.st-key-kern_pair');
+        const frame = pair && pair.querySelector('iframe');
+        const picture = pair && pair.querySelector('[data-testid="stImage"] img');
+        if (!frame || !picture) return false;  // the component mounts after the run
+        const a = frame.getBoundingClientRect(), b = picture.getBoundingClientRect();
+        return a.height > 100 && Math.abs(a.width - b.width) <= 2
+            && Math.abs(a.height - b.height) <= 2 && Math.abs(a.top - b.top) <= 2;
+    }"""
+    try:  # the component's iframe takes its height once its picture has loaded
+        page.wait_for_function(same, timeout=30_000)
+    except Exception:
+        boxes = [pair.locator(s).first.bounding_box() for s in ("iframe", "img")]
+        raise AssertionError(f"input and output drawn at different sizes: {boxes}") from None
+    page.context.close()
