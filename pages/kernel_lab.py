@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import streamlit as st
-from streamlit_image_coordinates import streamlit_image_coordinates
 
 from lab import kernels
 from lab.format import format_factor, format_number
@@ -21,6 +20,7 @@ from lab.viz.images import (
 )
 from lab.viz.kernels import histogram, kernel_heatmap
 from ui.common import Page, image_picker, page_body, page_setup
+from ui.image_click import image_click, picked_pixel
 from ui.state import Settings
 
 PRESET_NAMES = [*kernels.PRESETS, *kernels.GRADIENT_MAGNITUDE, "custom"]
@@ -114,15 +114,11 @@ def on_grid(weights: np.ndarray, editor: str) -> None:
     state.kern_preset, state.kern_text = "custom", kernels.format_kernel(weights)
 
 
-def on_click() -> None:
+def on_pick() -> None:
     """A click, or the end of a drag, on the input photo moves the kernel window there."""
-    click = state.get("kern_click")
-    if click and click.get("width") and click.get("height"):
-        height, width = state.kern_image_shape
-        x, y = click.get("x2", click.get("x")), click.get("y2", click.get("y"))
-        if x is not None and y is not None:
-            state.kern_row = int(np.clip(y * height / click["height"], 0, height - 1))
-            state.kern_col = int(np.clip(x * width / click["width"], 0, width - 1))
+    picked = picked_pixel("kern_click", state.kern_image_shape)
+    if picked is not None:
+        state.kern_row, state.kern_col = picked
 
 
 page = page_setup("Kernel lab", ":material/blur_on:", SETTINGS)
@@ -272,18 +268,12 @@ def body(page: Page) -> None:
         col_in, col_out = st.container(key="kern_pair").columns(2)
         with col_in:
             st.markdown("**Input**")
-            streamlit_image_coordinates(
+            image_click(
+                "kern_click",
                 draw_window(shown_input, row, col, size, size),
-                key="kern_click",
-                on_click=on_click,
-                width=shown_width,
-                click_and_drag=True,
-                cursor="crosshair",
-                # Sent inline on every rerun: a JPEG is ~15x smaller than the component's default
-                # uncompressed PNG (about 80 KB against 1 MB for the cameraman), which a class of
-                # thirty would otherwise pull through the server's one core on each click.
-                image_format="JPEG",
-                jpeg_quality=90,
+                size,
+                on_pick,
+                max_width=None if shown_width == "stretch" else shown_width,
             )
         with col_out:
             st.markdown(f"**Output** ({mode})")

@@ -21,7 +21,7 @@ from ui.common import cached_sample
 
 KEY_FIGURES = {
     # page: the element that is the page's key figure
-    "kernel_lab": "[data-testid='stImage'] img, iframe",
+    "kernel_lab": "[data-testid='stImage'] img, [data-testid='image-click']",
     "convolution": ".st-key-conv_fig_Convolution .js-plotly-plot",
     "iou": "[data-testid='box-canvas-svg']",
     "nms": ".st-key-nms_fig .js-plotly-plot",
@@ -220,7 +220,7 @@ def test_a_control_in_the_body_reruns_the_body_alone(browser, server_url, path, 
     )
     assert setting in page.url
     figures = page.locator(KEY_FIGURES[path])
-    if path == "kernel_lab":  # the input is a component's iframe, the output an image
+    if path == "kernel_lab":  # the input is a component's picture, the output an image
         figures = page.locator("[data-testid='stImage'] img").first
     expect(figures).to_have_count(1)
     if projector:  # the key figure first under the title: above every control of the page

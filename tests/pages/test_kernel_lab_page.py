@@ -184,14 +184,18 @@ def test_compare_while_the_second_kernels_default_is_the_first(run_page) -> None
 
 
 def test_clickable_photo_is_sent_as_a_small_jpeg_of_the_input(run_page) -> None:
-    """It goes inline in every rerun's message: a JPEG of the shown photo, not the component's
-    default uncompressed PNG (1 MB per click per student)."""
+    """It goes inline in every rerun's message: a JPEG of the shown photo, not an uncompressed PNG
+    (1 MB per click per student)."""
     import base64
     import json
 
     app = run_page("kernel_lab")
-    (clickable,) = app.get("component_instance")
-    source = json.loads(clickable.proto.json_args)["src"]
+    (clickable,) = [
+        e for e in app.get("bidi_component") if e.proto.component_name == "cnn_lab_image_click"
+    ]
+    sent = json.loads(clickable.proto.json)
+    assert (sent["rows"], sent["cols"], sent["window"]) == (512, 512, 3)  # pixels, not screen
+    source = sent["src"]
     assert source.startswith("data:image/jpeg;base64,")
     data = base64.b64decode(source.split(",", 1)[1])
     assert len(data) < 150_000
