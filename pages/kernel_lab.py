@@ -260,7 +260,10 @@ def body(page: Page) -> None:
 
     # Show: input | output (the key figure), then the inspector beside it.
     with figures if page.projector else picture_slot:
-        st.caption(f"Image: {image_label}. Click or drag on the input to move the kernel window.")
+        st.caption(
+            f"Image: {image_label}. Click or drag on the input to move the kernel window "
+            "(or click it, then use the arrow keys)."
+        )
         # Input and output drawn at one size, so a pixel sits at the same place in both: a tall
         # photo at a width that keeps it 560 px high (stretched, it would run off the screen).
         tall = image.shape[0] > 1.2 * image.shape[1]
@@ -272,6 +275,7 @@ def body(page: Page) -> None:
                 "kern_click",
                 draw_window(shown_input, row, col, size, size),
                 size,
+                (row, col),
                 on_pick,
                 max_width=None if shown_width == "stretch" else shown_width,
             )

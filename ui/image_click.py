@@ -57,6 +57,16 @@ export default function (component) {
         width: `${(100 * d.window) / d.cols}%`, height: `${(100 * d.window) / d.rows}%`,
       });
     };
+    // Where the window goes, sent; kept until the app has drawn it, so that keys pressed before
+    // the rerun is back carry on from the last one. A count makes a repeat a change too.
+    root.cnnSent = [];
+    const send = (at) => {
+      root.cnnAt = at;
+      root.cnnSent.push(at);
+      root.cnnClicks = (root.cnnClicks || 0) + 1;
+      setStateValue("pixel", [at[0], at[1], root.cnnClicks]);
+    };
+    root.cnnMark = mark;
     let dragging = false;
     img.addEventListener("pointerdown", (evt) => {
       dragging = true;
@@ -68,20 +78,40 @@ export default function (component) {
     const finish = (evt) => {
       if (!dragging) return;
       dragging = false;
-      const [row, col] = pixel(evt);
-      // A count makes a second click on the same pixel a change too.
-      root.cnnClicks = (root.cnnClicks || 0) + 1;
-      setStateValue("pixel", [row, col, root.cnnClicks]);
+      send(pixel(evt));
     };
     img.addEventListener("pointerup", finish);
     img.addEventListener("pointercancel", () => { dragging = false; marker.style.display = "none"; });
+    // Arrow keys nudge the window one pixel (ten with Shift) once the photo has focus.
+    img.tabIndex = 0;
+    const steps = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+    img.addEventListener("keydown", (evt) => {
+      const step = steps[evt.key];
+      if (!step) return;
+      evt.preventDefault();
+      const d = root.cnnData, by = evt.shiftKey ? 10 : 1;
+      const at = root.cnnAt || [d.row, d.col];
+      const next = [Math.min(d.rows - 1, Math.max(0, at[0] + step[0] * by)),
+                    Math.min(d.cols - 1, Math.max(0, at[1] + step[1] * by))];
+      mark(next);
+      send(next);
+    });
   }
   root.cnnData = data;
   root.style.maxWidth = data.max_width ? `${data.max_width}px` : "none";
   const img = root.querySelector("img");
   if (img.getAttribute("src") !== data.src) img.setAttribute("src", data.src);
-  // The rerun's picture has the window drawn in it: the drag's outline is no longer needed.
-  root.lastChild.style.display = "none";
+  // The app drew the window at one of the places sent (drop it and those before it), or moved it
+  // itself (a typed row or column: forget them all).
+  const sent = root.cnnSent;
+  const drawn = sent.findIndex((p) => p[0] === data.row && p[1] === data.col);
+  sent.splice(0, drawn >= 0 ? drawn + 1 : sent.length);
+  if (sent.length) {
+    root.cnnMark(root.cnnAt);  // more on the way: the outline stays where the last one went
+  } else {
+    root.cnnAt = null;  // the rerun's picture has the window drawn in it: no outline needed
+    root.lastChild.style.display = "none";
+  }
 }
 """
 
@@ -92,6 +122,7 @@ def image_click(
     key: str,
     image: np.ndarray,
     window: int,
+    at: tuple[int, int],
     on_pick: Callable[[], None],
     max_width: int | None = None,
     quality: int = 90,
@@ -99,7 +130,8 @@ def image_click(
     """Show `image` at its column's width (at most `max_width` px). After a click, or at the end of
     a drag, `picked_pixel(key)` holds the (row, col) of the photo's pixel under the pointer and
     `on_pick` runs before the rerun. While dragging, a `window` x `window` outline follows the
-    pointer.
+    pointer. Once the photo has focus, the arrow keys move the window from `at` (row, col) one
+    pixel at a time, ten with Shift.
 
     Sent as a JPEG (`quality`): about 15 times smaller than a PNG of a photo, which a class of
     thirty would otherwise pull through the server's one core on every click.
@@ -111,6 +143,8 @@ def image_click(
             "rows": int(image.shape[0]),
             "cols": int(image.shape[1]),
             "window": int(window),
+            "row": int(at[0]),
+            "col": int(at[1]),
             "max_width": int(max_width) if max_width else 0,
         },
         on_pixel_change=on_pick,

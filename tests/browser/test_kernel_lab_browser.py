@@ -59,6 +59,15 @@ def test_kernel_lab_changes_kernel_and_moves_the_inspector(page, server_url) -> 
     row, col = inspected(page)
     assert abs(row - 128) <= 1 and abs(col - 384) <= 1
     expect(marker).to_be_hidden()  # the rerun's picture has the window drawn in it
+    # Arrow keys on the photo nudge the window a pixel (ten with Shift), also when pressed
+    # faster than the reruns come back: each carries on from the last.
+    for key in ("ArrowRight", "ArrowRight", "ArrowRight", "Shift+ArrowDown", "ArrowLeft"):
+        image.press(key)
+    expect(
+        page.locator("[data-testid='stMetric']").filter(has_text="Output pixel").first
+    ).to_contain_text(f"({row + 10}, {col + 2})", timeout=20_000)
+    expect(page.locator(".st-key-kern_col input")).to_have_value(str(col + 2))
+    expect(image).to_be_focused()
     formula = page.locator("[data-testid='stCode']").first.inner_text()
     assert formula.endswith(format_number(expected[row, col], 6)) or "=" in formula
     screenshot(page, "kernel_lab")
