@@ -31,7 +31,7 @@ export default function (component) {
     const img = document.createElement("img");
     img.setAttribute("data-testid", "image-click");
     img.draggable = false;
-    img.alt = "";
+    img.alt = "A photo: click, drag or use the arrow keys to pick a pixel";
     Object.assign(img.style, { width: "100%", height: "auto", display: "block",
                                userSelect: "none", touchAction: "none", cursor: "crosshair" });
     const marker = document.createElement("div");
