@@ -362,23 +362,25 @@ CUT = """() => {
     }
   });
   // Sliders, number boxes or drop-downs side by side that do not line up (a label wrapped onto
-  // a second line).
+  // a second line): in each row of columns, widgets of a kind whose boxes start at one height,
+  // whichever place they have in their columns.
   const parts = {slider: '[data-testid=stSliderTickBar]', number: '[data-testid=stNumberInputContainer]', select: '[data-baseweb=select]'};
   document.querySelectorAll('[data-testid=stMain] [data-testid=stHorizontalBlock]').forEach((row) => {
-    const tops = {};
-    row.querySelectorAll(':scope > [data-testid=stColumn]').forEach((column) => {
-      const first = column.querySelector('[data-testid=stElementContainer]');
-      for (const [kind, selector] of Object.entries(parts)) {
-        const part = first && first.querySelector(selector);
-        if (part) (tops[kind] = tops[kind] || []).push([first.innerText.split('\\n')[0], part.getBoundingClientRect().top]);
-      }
+    const placed = [];
+    row.querySelectorAll(':scope > [data-testid=stColumn]').forEach((column, index) => {
+      column.querySelectorAll('[data-testid=stElementContainer]').forEach((box) => {
+        for (const [kind, selector] of Object.entries(parts)) {
+          const part = box.querySelector(selector);
+          const top = box.getBoundingClientRect().top;
+          if (part && box.offsetParent) placed.push({kind, index, top, at: part.getBoundingClientRect().top, name: box.innerText.split('\\n')[0]});
+        }
+      });
     });
-    for (const [kind, found_tops] of Object.entries(tops)) {
-      const ys = found_tops.map((t) => t[1]);
-      if (ys.length > 1 && Math.max(...ys) - Math.min(...ys) > 3) {
-        found.push(kind + 's not in line: ' + found_tops.map((t) => `${t[0]} at ${Math.round(t[1])}`).join(', '));
+    placed.forEach((one, i) => placed.slice(i + 1).forEach((other) => {
+      if (one.kind === other.kind && one.index !== other.index && Math.abs(one.top - other.top) <= 3 && Math.abs(one.at - other.at) > 3) {
+        found.push(`${one.kind}s not in line: ${one.name} at ${Math.round(one.at)}, ${other.name} at ${Math.round(other.at)}`);
       }
-    }
+    }));
   });
   return found;
 }"""
