@@ -252,6 +252,23 @@ def test_the_evaluation_labs_part_reruns_alone(page, server_url) -> None:
     assert "eval_seed=3" in page.url
 
 
+def _results(page, path: str) -> list[str]:
+    """What the heavy page shows as its result, read from the DOM: the Detection lab's box counts
+    and the overlay's legend; Inside a detector's RoI pooling and RoI Align outputs (the cells of
+    st.dataframe's accessible table)."""
+    if path.startswith("detection"):
+        boxes = page.locator("[data-testid='stMain'] [data-testid='stMetric']").filter(
+            has_text="box"
+        )
+        boxes.nth(2).wait_for()  # the three default detectors' counts
+        metrics = boxes.all_inner_texts()
+        legend = page.get_by_text("Lines: ", exact=False).all_inner_texts()
+        return metrics + legend
+    tables = page.locator("[data-testid='stMain'] [data-testid='stDataFrame']")
+    tables.nth(1).locator("td").first.wait_for(state="attached")  # hidden: for screen readers
+    return [" ".join(table.locator("td").all_inner_texts()) for table in tables.all()]
+
+
 @pytest.mark.parametrize(
     "path, toggle, setting",
     [
@@ -261,18 +278,31 @@ def test_the_evaluation_labs_part_reruns_alone(page, server_url) -> None:
 )
 def test_the_heavy_pages_bodies_rerun_alone(browser, server_url, path, toggle, setting) -> None:
     """The Detection lab's results and Inside a detector's parts are bodies too: a toggle there
-    reruns only the body (the detectors and the photo in the sidebar are left as they are)."""
+    reruns only the body (the detectors and the photo in the sidebar are left as they are), and
+    what it shows then is what the whole page shows when opened with that setting."""
     page = new_page(browser, 1280, 720)
     open_page(page, server_url, path)
     switch = page.locator("[data-testid='stMain'] [data-testid='stCheckbox']").filter(
         has_text=toggle
     )
-    before = page.fragment_runs
+    before = _results(page, path)
+    runs = page.fragment_runs
     with rerun(page):
         switch.first.locator("label").first.click()
-    assert page.fragment_runs == before + 1, "the whole page reran, not its body"
+    assert page.fragment_runs == runs + 1, "the whole page reran, not its body"
     assert setting in page.url
-    assert not page.errors
+    after = _results(page, path)
+    for _ in range(50):  # a table's cells can follow its new data a moment after the run
+        if after != before:
+            break
+        page.wait_for_timeout(100)
+        after = _results(page, path)
+    assert after != before, "the toggle changed nothing shown"
+    fresh = new_page(browser, 1280, 720)
+    open_page(fresh, server_url, f"{path}{'&' if '?' in path else '?'}{setting}")
+    assert _results(fresh, path) == after
+    assert not page.errors and not fresh.errors
+    fresh.context.close()
     page.context.close()
 
 
