@@ -49,11 +49,12 @@ export default function (component) {
       return [clip((evt.clientY - rect.top) * d.rows / rect.height, d.rows),
               clip((evt.clientX - rect.left) * d.cols / rect.width, d.cols)];
     };
+    // The window's outline, centred on the pixel's centre (a small one is drawn 8 px wide).
     const mark = ([row, col]) => {
-      const d = root.cnnData, half = Math.floor(d.window / 2);
+      const d = root.cnnData;
       Object.assign(marker.style, {
-        display: "block",
-        left: `${(100 * (col - half)) / d.cols}%`, top: `${(100 * (row - half)) / d.rows}%`,
+        display: "block", transform: "translate(-50%, -50%)",
+        left: `${(100 * (col + 0.5)) / d.cols}%`, top: `${(100 * (row + 0.5)) / d.rows}%`,
         width: `${(100 * d.window) / d.cols}%`, height: `${(100 * d.window) / d.rows}%`,
       });
     };

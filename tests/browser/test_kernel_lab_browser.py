@@ -54,7 +54,7 @@ def test_kernel_lab_changes_kernel_and_moves_the_inspector(page, server_url) -> 
         assert marker.is_visible() and outline is not None
         centre = (outline["x"] + outline["width"] / 2, outline["y"] + outline["height"] / 2)
         pointer = (bounds["x"] + bounds["width"] * 0.75, bounds["y"] + bounds["height"] * 0.25)
-        assert all(abs(a - b) <= 6 for a, b in zip(centre, pointer, strict=True)), outline
+        assert all(abs(a - b) <= 2 for a, b in zip(centre, pointer, strict=True)), outline
         page.mouse.up()
     row, col = inspected(page)
     assert abs(row - 128) <= 1 and abs(col - 384) <= 1
