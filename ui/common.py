@@ -128,9 +128,9 @@ def page_body(page: Page, body: Callable[[Page], None], key: str) -> None:
     """Run a page's body (what lies under its title, beside its sidebar) as a fragment.
 
     A control inside the body then reruns the body alone: not the title bar, the sidebar or the
-    image picker, whose elements would be sent again unchanged (the light pages answered 14-33%
-    sooner in bench/latency.py; see BENCHMARKS.md). A control outside it (the sidebar) reruns the whole page, body
-    included, so the body always draws from the settings shown. The rule that keeps the two in
+    image picker, whose elements would be sent again unchanged (bench/latency.py: the light pages
+    answered 14-33% sooner; README, Speed). A control outside it (the sidebar) reruns the whole
+    page, body included, so the body always draws from the settings shown. The rule that keeps the two in
     step: a callback of a control in the body that changes a setting shown outside it calls
     `rerun_page()`.
 

@@ -68,8 +68,12 @@ def test_kernel_lab_changes_kernel_and_moves_the_inspector(page, server_url) -> 
     ).to_contain_text(f"({row + 10}, {col + 2})", timeout=20_000)
     expect(page.locator(".st-key-kern_col input")).to_have_value(str(col + 2))
     expect(image).to_be_focused()
+    # The inspector's formula and the output pixel follow, with the box blur's value there.
+    value = format_number(expected[row + 10, col + 2], 6)
     formula = page.locator("[data-testid='stCode']").first.inner_text()
-    assert formula.endswith(format_number(expected[row, col], 6)) or "=" in formula
+    assert formula.startswith("sum = ") and formula.endswith(f" = {value}"), formula
+    shown = page.locator("[data-testid='stMetric']").filter(has_text="Output pixel").first
+    expect(shown.locator("[data-testid='stMetricValue']")).to_have_text(value)
     screenshot(page, "kernel_lab")
 
 
