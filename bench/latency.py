@@ -12,7 +12,9 @@ time is shown in its own column. The reference is the same kind of widget on an 
 same way in the same run, in the same browser. A press the page did not react to within 5 s is
 retried and counted as dropped. After each page, the same reference is timed again sending as
 many messages before its result as that page did (plain lines of text, nothing computed): the
-floor for a rerun of that many elements.
+floor for a rerun of that many elements. Also: the middle half of each interaction's samples (a
+median of two groups of samples moves between runs), and the browser's main-thread work per
+change, which the result on the page need not wait for.
 
 Run: .venv/bin/python bench/latency.py  (writes nothing; bench/run_all.py puts it in BENCHMARKS.md)
 """
@@ -227,6 +229,11 @@ PHASES = (
 """Where the time goes: the page handling the input; the server starting the run; the script
 sending its elements (the browser handles each as it comes); the browser drawing the result."""
 
+SPREAD = (
+    "middle half of the samples (25th - 75th percentile)",
+    "browser main thread busy per change, until the page is quiet",
+)
+
 
 @dataclass(frozen=True)
 class Timing:
@@ -237,10 +244,26 @@ class Timing:
     dropped: int
     phases: tuple[float, ...]  # the change's time split as PHASES says (medians, not summing up)
     messages: float  # messages received before the result was shown (median)
+    spread: tuple[float, float]  # the middle half of the changes' samples (25th, 75th percentile)
+    busy: float  # the browser's main thread at work per change, to the page's quiet (median)
+
+
+def main_thread(page) -> Callable[[], float]:
+    """A clock of the seconds the page's main thread has spent on tasks (Chrome's
+    Performance.getMetrics TaskDuration: scripts, Plotly's drawing, style, layout, paint)."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Performance.enable")
+
+    def busy() -> float:
+        metrics = cdp.send("Performance.getMetrics")["metrics"]
+        return next(m["value"] for m in metrics if m["name"] == "TaskDuration")
+
+    return busy
 
 
 def measure(page, url: str, interaction: Interaction) -> Timing:
     """Medians from change to result over REPEAT alternations, and presses dropped."""
+    busy = main_thread(page)
     page.goto(f"{url}/{interaction.path}")
     page.wait_for_selector(IDLE, timeout=60_000)
     page.wait_for_timeout(1500)  # let the first page finish drawing before timing anything
@@ -248,11 +271,12 @@ def measure(page, url: str, interaction: Interaction) -> Timing:
     if isinstance(shown_after, str):
         first = metric_value(page, shown_after)
         shown_after = (metric_is(shown_after, first, negate=True), metric_is(shown_after, first))
-    changes, presses, phases, messages, dropped = [], [], [], [], 0
+    changes, presses, phases, messages, work, dropped = [], [], [], [], [], 0
     for index in range(REPEAT + 2):  # the first two are warm-up
         action, shown = interaction.actions[index % 2], shown_after[index % 2]
         for _ in range(3):
             page.evaluate(RESET)
+            worked = busy()
             start = time.perf_counter()
             action(page)
             try:
@@ -272,7 +296,9 @@ def measure(page, url: str, interaction: Interaction) -> Timing:
             raise RuntimeError(f"{interaction.description}: no input sent a change to the server")
         page.wait_for_selector(IDLE, timeout=60_000)
         page.wait_for_timeout(300)  # a student reads the result before the next click
+        worked = busy() - worked  # everything the change set off, figures below the result too
         if index >= 2:
+            work.append(worked)
             changes.append((shown_at - changed_at) / 1000)
             presses.append(pressed)
             marks = [changed_at, sent, received[0], received[-1], shown_at]
@@ -284,6 +310,8 @@ def measure(page, url: str, interaction: Interaction) -> Timing:
         dropped,
         tuple(statistics.median(column) for column in zip(*phases, strict=True)),
         statistics.median(messages),
+        tuple(statistics.quantiles(changes, n=4)[::2]),
+        statistics.median(work),
     )
 
 
@@ -331,7 +359,14 @@ def run(only: str = "") -> str:
     header = ("interaction (Chromium, 1280x720)", "ours", "reference (same run)", "ratio")
     typed = "from the first key press, typing included (ours / reference)"
     where = [
-        (name, *(ms(t) for t in timing.phases), f"{timing.messages:g}", ms(timing.change))
+        (
+            name,
+            *(ms(t) for t in timing.phases),
+            f"{timing.messages:g}",
+            ms(timing.change),
+            f"{ms(timing.spread[0])} - {ms(timing.spread[1])}",
+            ms(timing.busy),
+        )
         for name, timing in split
     ]
     floor_header = (
@@ -346,8 +381,11 @@ def run(only: str = "") -> str:
         + table(
             rows, (*header, "target", floor_header, "ours / the floor", typed, "presses retried")
         )
-        + "\n\nWhere the time goes (same runs, medians of each part; they need not add up):\n\n"
-        + table(where, ("interaction", *PHASES, "messages", "total"))
+        + "\n\nWhere the time goes (same runs, medians of each part; they need not add up), how "
+        "far the samples spread, and how long the browser's main thread worked per change "
+        "(Chrome's TaskDuration, from the input until 300 ms after the run: figures below the "
+        "result included):\n\n"
+        + table(where, ("interaction", *PHASES, "messages", "total", *SPREAD))
     )
 
 
