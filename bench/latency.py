@@ -38,6 +38,7 @@ from bench.browser import (  # noqa: E402
     track_runs,
 )
 from bench.common import EMPTY_PAGE, ms, table  # noqa: E402
+from lab.iou import PAIRS, overlap  # noqa: E402
 
 REPEAT = 20
 TARGET = 1.5  # every light page within 1.5x of the empty page
@@ -101,6 +102,29 @@ def text_shown(text: str) -> str:
     return f"document.querySelector('[data-testid=stMain]').innerText.includes({text!r})"
 
 
+def live_metric(key: str, label: str, value: str) -> str:
+    """A measure drawn by a component in the browser (ui.overlap_panel), in its shadow root."""
+    return (
+        f"document.querySelector('.st-key-{key} [data-testid=stBidiComponentIsolated]')"
+        f"?.shadowRoot?.querySelector('[data-label={label}] [data-testid=live-metric-value]')"
+        f"?.textContent === {value!r}"
+    )
+
+
+def row_shows(*cells: str) -> str:
+    """A row of a table (st.table) whose cells are exactly `cells`."""
+    return (
+        "[...document.querySelectorAll('[data-testid=stMain] table tr')].some(r => "
+        f"[...r.cells].map(c => c.textContent.trim()).join('|') === {'|'.join(cells)!r})"
+    )
+
+
+def iou_at(x1: int) -> str:
+    """The IoU lab's IoU, as it writes it, with box A's x1 moved (the lab's own numbers)."""
+    a, b = PAIRS["partial overlap"]
+    return f"{overlap([x1, *a[1:]], b).iou:.4f}"
+
+
 def slider_key(key: str) -> str:
     return f".st-key-{key} input[type=range]"
 
@@ -149,11 +173,21 @@ PAGES = [
         (metric_is("Output shape", "2 × 3"), metric_is("Output shape", "3 × 3")),
     ),
     Interaction(
-        "IoU lab: box A x1 60 -> 61",
+        "IoU lab: box A x1 60 -> 61 (the measures, drawn in the browser)",
         "iou",
         "number",
         (enter("iou_a_x1", "61"), enter("iou_a_x1", "60")),
-        "IoU",
+        (
+            live_metric("iou_measures", "IoU", iou_at(61)),
+            live_metric("iou_measures", "IoU", iou_at(60)),
+        ),
+    ),
+    Interaction(
+        "IoU lab: box A x1 60 -> 61 (the table under them, from the server's rerun)",
+        "iou",
+        "number",
+        (enter("iou_a_x1", "61"), enter("iou_a_x1", "60")),
+        (row_shows("IoU", iou_at(61)), row_shows("IoU", iou_at(60))),
     ),
     Interaction(
         "NMS lab (380 boxes): max detections 100 -> 5",
@@ -213,12 +247,13 @@ RESET = """() => {
 
 CHANGED = """() => {
   const sent = window.__labSent[0], shown = window.__labShown;
-  const before = window.__labInput.filter((t) => t <= sent);
-  const received = window.__labReceived.filter((t) => t > sent && t <= shown);
-  return [before.length ? Math.max(...before) : null, sent, received, shown];
+  const before = window.__labInput.filter((t) => t <= Math.min(sent ?? Infinity, shown));
+  const received = sent === undefined ? [] : window.__labReceived.filter((t) => t > sent && t <= shown);
+  return [before.length ? Math.max(...before) : null, sent ?? null, received, shown];
 }"""
-"""[the input that sent the change, the change sent, the messages received until the result was
-shown, the result shown]."""
+"""[the input that sent the change (or, for a result drawn in the browser before the change left,
+the last input before it showed), the change sent (null: not yet), the messages received until the
+result was shown, the result shown]."""
 
 PHASES = (
     "input -> change sent",
@@ -242,7 +277,8 @@ class Timing:
     change: float  # the input that changed the control -> the result shown
     press: float  # the start of Playwright's input (typing included) -> the result shown
     dropped: int
-    phases: tuple[float, ...]  # the change's time split as PHASES says (medians, not summing up)
+    phases: tuple[float | None, ...]  # the change's time split as PHASES says (medians, not
+    # summing up); None: the result was drawn in the browser before the server's first reply
     messages: float  # messages received before the result was shown (median)
     spread: tuple[float, float]  # the middle half of the changes' samples (25th, 75th percentile)
     busy: float  # the browser's main thread at work per change, to the page's quiet (median)
@@ -292,23 +328,31 @@ def measure(page, url: str, interaction: Interaction) -> Timing:
             raise RuntimeError(f"{interaction.description}: no reaction after 3 tries")
         pressed = time.perf_counter() - start
         changed_at, sent, received, shown_at = page.evaluate(CHANGED)
-        if changed_at is None or shown_at is None or not received:
+        if changed_at is None or shown_at is None:
             raise RuntimeError(f"{interaction.description}: no input sent a change to the server")
         page.wait_for_selector(IDLE, timeout=60_000)
         page.wait_for_timeout(300)  # a student reads the result before the next click
+        if not page.evaluate("window.__labSent.length"):
+            raise RuntimeError(f"{interaction.description}: the change never left for the server")
         worked = busy() - worked  # everything the change set off, figures below the result too
         if index >= 2:
             work.append(worked)
             changes.append((shown_at - changed_at) / 1000)
             presses.append(pressed)
-            marks = [changed_at, sent, received[0], received[-1], shown_at]
-            phases.append([(b - a) / 1000 for a, b in zip(marks, marks[1:], strict=False)])
+            if received:
+                marks = [changed_at, sent, received[0], received[-1], shown_at]
+                phases.append([(b - a) / 1000 for a, b in zip(marks, marks[1:], strict=False)])
+            else:  # drawn in the browser before the server's first reply (or before it left)
+                phases.append([None if sent is None else (sent - changed_at) / 1000, *[None] * 3])
             messages.append(len(received))
     return Timing(
         statistics.median(changes),
         statistics.median(presses),
         dropped,
-        tuple(statistics.median(column) for column in zip(*phases, strict=True)),
+        tuple(
+            statistics.median(known) if (known := [t for t in column if t is not None]) else None
+            for column in zip(*phases, strict=True)
+        ),
         statistics.median(messages),
         tuple(statistics.quantiles(changes, n=4)[::2]),
         statistics.median(work),
@@ -361,7 +405,7 @@ def run(only: str = "") -> str:
     where = [
         (
             name,
-            *(ms(t) for t in timing.phases),
+            *("-" if t is None else ms(t) for t in timing.phases),
             f"{timing.messages:g}",
             ms(timing.change),
             f"{ms(timing.spread[0])} - {ms(timing.spread[1])}",

@@ -13,6 +13,7 @@ from lab.iou import overlap, sliding_overlaps
 from lab.viz.iou import sliding_figure
 from ui.box_canvas import box_canvas, dragged_boxes
 from ui.common import Page, page_body, page_setup
+from ui.overlap_panel import LABELS, overlap_panel
 from ui.state import Settings
 
 WIDTH, HEIGHT = 400, 300
@@ -104,9 +105,18 @@ def body(page: Page) -> None:
             show_overlap=True,
             on_change=on_drag,
             display_width=900 if page.projector else 620,
+            inputs=[
+                [
+                    (f"iou_{name}_{coord}", 0, WIDTH if coord.startswith("x") else HEIGHT)
+                    for coord in COORDS
+                ]
+                for name in "ab"
+            ],
+            live=None if found else "iou_measures",
         )
         st.caption(
-            "While you drag, IoU and GIoU update in the browser; the table updates on release."
+            "While you drag or type, IoU and its variants update in the browser; the table "
+            "below follows when the server has rerun the page."
         )
     if found:
         return
@@ -116,39 +126,30 @@ def body(page: Page) -> None:
     except BoxError as error:  # the checks above catch what a student can type; this is a backstop
         st.error(f"{error}.")
         return
-    metrics = st.columns(4)
-    for column, label, value in zip(
-        metrics,
-        ("IoU", "GIoU", "DIoU", "CIoU"),
-        (numbers.iou, numbers.giou, numbers.diou, numbers.ciou),
-        strict=True,
-    ):
-        column.metric(label, f"{value:.4f}")
-    st.code(
-        f"IoU  = |A∩B| / |A∪B| = {format_number(numbers.intersection)} / "
-        f"{format_number(numbers.union)}"
-        f" = {numbers.iou:.4f}\n"
-        f"|A∪B| = |A| + |B| - |A∩B| = {format_number(numbers.area_a)} + "
-        f"{format_number(numbers.area_b)}"
-        f" - {format_number(numbers.intersection)} = {format_number(numbers.union)}\n"
-        f"GIoU = IoU - (|C| - |A∪B|) / |C| = {numbers.iou:.4f} - "
-        f"({format_number(numbers.enclosing)} - "
-        f"{format_number(numbers.union)}) / {format_number(numbers.enclosing)} = "
-        f"{numbers.giou:.4f}\n"
-        f"DIoU = IoU - d²/c² (centre distance over enclosing diagonal) = {numbers.diou:.4f}\n"
-        f"CIoU = DIoU - αv (v: aspect-ratio mismatch) = {numbers.ciou:.4f}",
-        language="text",
-    )
+    # The measures and formulas are drawn in the browser, which redraws them the moment a box
+    # moves (dragged or typed): the same arithmetic as lab.iou, held to it by the browser tests.
+    overlap_panel("iou_measures", box("a"), box("b"), page.projector)
     st.table(
         pd.DataFrame(
             {
-                "quantity": ["area A", "area B", "intersection", "union", "enclosing box C"],
+                "quantity": [
+                    "area A",
+                    "area B",
+                    "intersection |A∩B|",
+                    "union |A∪B|",
+                    "enclosing box |C|",
+                    *LABELS,
+                ],
                 "value": [
-                    numbers.area_a,
-                    numbers.area_b,
-                    numbers.intersection,
-                    numbers.union,
-                    numbers.enclosing,
+                    format_number(numbers.area_a),
+                    format_number(numbers.area_b),
+                    format_number(numbers.intersection),
+                    format_number(numbers.union),
+                    format_number(numbers.enclosing),
+                    *(
+                        f"{value:.4f}"
+                        for value in (numbers.iou, numbers.giou, numbers.diou, numbers.ciou)
+                    ),
                 ],
             }
         ).set_index("quantity")

@@ -80,8 +80,15 @@ export default function (component) {
   const readout = make("text", { x: 8, y: Math.max(16, W / 30), "font-size": Math.max(12, W / 36), "font-family": "monospace", fill: "#333", "pointer-events": "none", "data-testid": "box-canvas-readout" });
 
   const fmt = (v) => (Math.round(v * 1000) / 1000).toFixed(3);
+  // A box typed the wrong way round (x2 < x1) is drawn top-left first, as the server does.
+  const upright = (b) => [Math.min(b[0], b[2]), Math.min(b[1], b[3]), Math.max(b[0], b[2]), Math.max(b[1], b[3])];
   function redraw() {
-    boxes.forEach((b, i) => {
+    // The whole pixels that release will send: the live numbers are those the server will show.
+    const whole = boxes.map((b) => b.map((v) => Math.round(v)));
+    const panel = data.live && window.cnnLivePanels && window.cnnLivePanels[data.live];
+    if (panel) panel(whole);
+    boxes.forEach((raw, i) => {
+      const b = upright(raw);
       const [x1, y1, x2, y2] = b;
       Object.entries({ x: x1, y: y1, width: x2 - x1, height: y2 - y1 }).forEach(([k, v]) => rects[i].setAttribute(k, v));
       labels[i].setAttribute("x", x1 + 4);
@@ -92,7 +99,7 @@ export default function (component) {
       });
     });
     if (!overlap) return;
-    const [a, b] = boxes;
+    const [a, b] = whole.map(upright);
     const ix1 = Math.max(a[0], b[0]), iy1 = Math.max(a[1], b[1]);
     const ix2 = Math.min(a[2], b[2]), iy2 = Math.min(a[3], b[3]);
     const iw = Math.max(0, ix2 - ix1), ih = Math.max(0, iy2 - iy1);
@@ -174,6 +181,43 @@ export default function (component) {
   };
   svg.addEventListener("pointerup", finish);
   svg.addEventListener("pointercancel", finish);
+
+  // The page's number inputs for the boxes' coordinates: a value committed there (Enter, leaving
+  // the field, a +/- button) moves the box here at once, and the live panel with it; the input's
+  // own message to the server still makes the rerun that follows, with the same boxes.
+  const inputs = data.inputs || [];
+  if (inputs.length) {
+    const registry = (window.cnnBoxInputs = window.cnnBoxInputs || {});
+    if (!window.cnnBoxInputsListening) {
+      window.cnnBoxInputsListening = true;
+      const dispatch = (evt) => {
+        if (evt.type === "keydown" && evt.key !== "Enter") return;
+        if (!(evt.target instanceof Element)) return;
+        const target = evt.target;
+        const apply = () => Object.values(registry).forEach((handler) => handler(target));
+        // Enter and leaving the field: the value is in the field now, so draw it in this very
+        // task, before the page's own handler; a +/- button changes it in its handler: after it.
+        if (evt.type === "click") setTimeout(apply, 0);
+        else apply();
+      };
+      for (const kind of ["keydown", "focusout", "click"]) document.addEventListener(kind, dispatch, true);
+    }
+    registry[data.name] = (target) => {
+      if (!svg.isConnected) return;
+      let changed = false;
+      inputs.forEach((row, i) => row.forEach(([key, low, high], c) => {
+        if (!target.closest(`.st-key-${key}`)) return;
+        const field = document.querySelector(`.st-key-${key} input`);
+        const text = field ? field.value.trim() : "";
+        if (!/^-?[0-9]+$/.test(text)) return;  // not a whole number: the server's rerun says so
+        const value = Number(text);
+        if (value < low || value > high || i >= boxes.length || boxes[i][c] === value) return;
+        boxes[i][c] = value;
+        changed = true;
+      }));
+      if (changed) redraw();
+    };
+  }
 }
 """
 
@@ -192,6 +236,8 @@ def box_canvas(
     on_change: Callable[[], None] | None = None,
     display_width: int = 640,
     background: str | None = None,
+    inputs: list[list[tuple[str, float, float]]] | None = None,
+    live: str | None = None,
 ) -> None:
     """Mount the canvas. After a drag, `st.session_state[key]["boxes"]` holds the new xyxy boxes
     (rounded to whole pixels) and `on_change` runs before the rerun.
@@ -202,6 +248,9 @@ def box_canvas(
         show_overlap: for two boxes, shade the intersection, dash the enclosing box and show IoU
             and GIoU live while dragging.
         background: a photo under the boxes, as a data: URL (see `photo_url`).
+        inputs: for each box, its four number inputs (xyxy) as (key, lowest, highest): a
+            whole number committed in one moves the box in the browser before the rerun.
+        live: the name of an `ui.overlap_panel` to redraw with the boxes as they move.
     """
     _component(
         key=key,
@@ -222,6 +271,9 @@ def box_canvas(
             "show_overlap": show_overlap,
             "display_width": display_width,
             "background": background or "",
+            "name": key,
+            "inputs": [[list(field) for field in row] for row in inputs or []],
+            "live": live or "",
         },
         on_boxes_change=on_change or (lambda: None),
     )

@@ -133,11 +133,17 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
+METRICS = "[data-testid='stMetric'], [data-testid='live-metric']"
+"""st.metric, or a measure drawn in the browser like one (ui.overlap_panel)."""
+
+
 def metric(page, label: str) -> str:
-    """The value of the st.metric whose label starts with `label` (waiting for it to be drawn)."""
-    box = page.locator("[data-testid='stMetric']").filter(has_text=label).first
+    """The value of the metric whose label starts with `label` (waiting for it to be drawn)."""
+    box = page.locator(METRICS).filter(has_text=label).first
     box.wait_for()
-    return box.locator("[data-testid='stMetricValue']").inner_text()
+    return box.locator(
+        "[data-testid='stMetricValue'], [data-testid='live-metric-value']"
+    ).inner_text()
 
 
 def drag_on_canvas(page, start: tuple[float, float], end: tuple[float, float], width: int) -> None:

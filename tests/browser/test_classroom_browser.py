@@ -16,7 +16,7 @@ from lab.images import to_gray
 from lab.iou import PAIRS, overlap
 from lab.nms import nms_report
 from lab.scenes import cluster_scene
-from tests.browser.conftest import metric, new_page, open_page, rerun, screenshot
+from tests.browser.conftest import METRICS, metric, new_page, open_page, rerun, screenshot
 from ui.common import cached_sample
 
 KEY_FIGURES = {
@@ -215,9 +215,7 @@ def test_a_control_in_the_body_reruns_the_body_alone(browser, server_url, path, 
     with rerun(page):
         change(page)
     assert page.fragment_runs == before + 1, "the whole page reran, not its body"
-    expect(page.locator("[data-testid='stMetric']").filter(has_text=label).first).to_contain_text(
-        expected()
-    )
+    expect(page.locator(METRICS).filter(has_text=label).first).to_contain_text(expected())
     assert setting in page.url
     figures = page.locator(KEY_FIGURES[path])
     if path == "kernel_lab":  # the input is a component's picture, the output an image

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 import torch
@@ -12,8 +14,23 @@ from lab.iou import sliding_overlaps
 from tests.pages.conftest import assault, texts
 
 
+def quantities(app) -> dict[str, str]:
+    """The table of every quantity, as the page writes them (what AppTest can read: the big
+    measures and the formulas above it are drawn in the browser, ui.overlap_panel)."""
+    (table,) = app.table
+    return dict(zip(table.value.index, table.value["value"], strict=True))
+
+
 def metric(app, label: str) -> float:
-    return float(next(m.value for m in app.metric if m.label == label))
+    return float(quantities(app)[label])
+
+
+def panel(app) -> dict:
+    """What the page hands the browser's panel: the boxes it computes the measures from."""
+    (mounted,) = [
+        e for e in app.get("bidi_component") if e.proto.component_name == "cnn_lab_overlap_panel"
+    ]
+    return json.loads(mounted.proto.json)
 
 
 def boxes(app) -> tuple[list[float], list[float]]:
@@ -35,7 +52,13 @@ def test_default_pair_matches_torchvision(run_page) -> None:
     app = run_page("iou")
     for label, value in oracle(app).items():
         assert metric(app, label) == pytest.approx(value, abs=5e-5)
-    assert "IoU  = |A∩B| / |A∪B| = 6300 / 41300 = 0.1525" in texts(app)
+    shown = quantities(app)
+    assert shown["intersection |A∩B|"] == "6300" and shown["union |A∪B|"] == "41300"
+    assert shown["IoU"] == "0.1525" and shown["enclosing box |C|"] == "51300"
+    # The measures above the table are computed in the browser from these boxes (their numbers
+    # are held to lab.iou in tests/browser/test_iou_browser.py).
+    assert panel(app)["boxes"] == [list(map(float, box)) for box in boxes(app)]
+    assert panel(app)["projector"] is False
 
 
 def test_moving_a_box_numerically_updates_the_iou(run_page) -> None:
@@ -86,8 +109,13 @@ def test_swapped_corners_name_the_box_and_the_coordinate(run_page) -> None:
     errors = " ".join(e.value for e in app.error)
     assert "Box A: its right edge x2 = 220 is left of its left edge x1 = 300" in errors
     assert "Make x2 at least 300" in errors and "a[0]" not in errors
+    assert not app.table
+    assert not [
+        e for e in app.get("bidi_component") if e.proto.component_name == "cnn_lab_overlap_panel"
+    ]  # no measures for a box that is not one
     app.number_input(key="iou_a_x2").set_value(340).run()  # fixed: the numbers come back
     assert not app.error and metric(app, "IoU") == pytest.approx(oracle(app)["IoU"], abs=5e-5)
+    assert panel(app)["boxes"][0] == [300.0, 60.0, 340.0, 200.0]
 
 
 @pytest.mark.parametrize("preset", ["partial overlap", "disjoint", "nested"])
@@ -104,7 +132,7 @@ def test_the_flat_iou_argument_is_quantified(run_page, preset) -> None:
 
 def test_hostile_values_in_every_input_give_messages_not_tracebacks(run_page) -> None:
     def healthy(app) -> bool:
-        return any(m.label == "IoU" for m in app.metric)
+        return len(app.table) == 1 and "IoU" in quantities(app)
 
     app = run_page("iou")
     for box in "ab":
