@@ -57,6 +57,14 @@ def test_dragging_box_b_changes_iou_and_the_live_value_is_the_labs(page, server_
     expected = overlap([60, 60, 220, 200], [60, 110, 240, 250])  # B moved 90 to the left
     assert iou == pytest.approx(expected.iou, abs=2e-3)
     assert giou == pytest.approx(expected.giou, abs=2e-3)
+    # The measures under the canvas follow the drag too, for the whole pixels release will send.
+    box_b = page.locator("[data-testid='box-canvas-svg'] rect[data-box='1']")
+    x1 = round(float(box_b.get_attribute("x")))
+    dragged = overlap([60, 60, 220, 200], [x1, 110, x1 + 180, 250])
+    assert 58 <= x1 <= 62
+    assert [metric(page, label) for label in ("IoU", "GIoU", "DIoU", "CIoU")] == [
+        f"{v:.4f}" for v in (dragged.iou, dragged.giou, dragged.diou, dragged.ciou)
+    ]
     with rerun(page):
         page.mouse.up()
     b = typed(page, 1)
