@@ -77,23 +77,33 @@ def body(page: Page) -> None:
         "exact coordinates (xyxy pixels, y down). The purple area is the intersection; the dashed "
         "box is the smallest box enclosing both, which GIoU uses."
     )
-    canvas_col, numbers_col = st.columns([3, 2], gap="large")
+    # Projector mode: the canvas is at the top, so the controls take the whole width (no blank
+    # column where the canvas was), the two boxes side by side.
+    canvas_col, numbers_col = (
+        (None, st.container()) if page.projector else st.columns([3, 2], gap="large")
+    )
     with numbers_col:
         st.markdown("**Presets** (each sets both boxes)")
         presets = st.container(horizontal=True)
         for index, (name, boxes) in enumerate(PRESETS.items()):
             presets.button(name, key=f"iou_preset_{index}", on_click=set_boxes, args=boxes)
-        for name, colour in (("a", "blue"), ("b", "red")):
-            st.markdown(f"**Box {name.upper()}** (:{colour}[{colour}])")
-            for column, coord in zip(st.columns(4), COORDS, strict=True):
-                with column:
-                    limit = WIDTH if coord.startswith("x") else HEIGHT
-                    SETTINGS.number_input(coord, 0, limit, f"iou_{name}_{coord}", step=1)
+        holders = st.columns(2, gap="large") if page.projector else [st.container()] * 2
+        for (name, colour), holder in zip((("a", "blue"), ("b", "red")), holders, strict=True):
+            with holder:
+                st.markdown(f"**Box {name.upper()}** (:{colour}[{colour}])")
+                for column, coord in zip(st.columns(4), COORDS, strict=True):
+                    with column:
+                        limit = WIDTH if coord.startswith("x") else HEIGHT
+                        SETTINGS.number_input(coord, 0, limit, f"iou_{name}_{coord}", step=1)
 
     found = problems("a") + problems("b")
-    with page.figure_area() if page.projector else canvas_col:
-        for message in found:
-            st.error(message)
+    area = page.figure_area() if page.projector else canvas_col
+    for message in found:
+        area.error(message)
+    canvas_area, beside = area, None
+    if page.projector and not found:  # the measures beside the canvas, above the fold
+        canvas_area, beside = area.columns([3, 1], gap="large")
+    with canvas_area:
         shown = [sorted_box(box(name)) for name in "ab"] if found else [box("a"), box("b")]
         box_canvas(
             "iou_canvas",
@@ -114,10 +124,13 @@ def body(page: Page) -> None:
             ],
             live=None if found else "iou_measures",
         )
-        st.caption(
-            "While you drag or type, IoU and its variants update in the browser; the table "
-            "below follows when the server has rerun the page."
-        )
+    if beside is not None:
+        with beside:
+            overlap_panel("iou_measures", box("a"), box("b"), True, part="cards")
+    area.caption(
+        "While you drag or type, IoU and its variants update in the browser; the table below "
+        "follows when the server has rerun the page."
+    )
     if found:
         return
 
@@ -128,7 +141,10 @@ def body(page: Page) -> None:
         return
     # The measures and formulas are drawn in the browser, which redraws them the moment a box
     # moves (dragged or typed): the same arithmetic as lab.iou, held to it by the browser tests.
-    overlap_panel("iou_measures", box("a"), box("b"), page.projector)
+    if page.projector:  # the measures are beside the canvas
+        overlap_panel("iou_measures", box("a"), box("b"), True, part="formula")
+    else:
+        overlap_panel("iou_measures", box("a"), box("b"))
     st.table(
         pd.DataFrame(
             {

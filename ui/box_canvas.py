@@ -85,8 +85,8 @@ export default function (component) {
   function redraw() {
     // The whole pixels that release will send: the live numbers are those the server will show.
     const whole = boxes.map((b) => b.map((v) => Math.round(v)));
-    const panel = data.live && window.cnnLivePanels && window.cnnLivePanels[data.live];
-    if (panel) panel(whole);
+    const parts = data.live && window.cnnLivePanels && window.cnnLivePanels[data.live];
+    if (parts) Object.values(parts).forEach((show) => show(whole));
     boxes.forEach((raw, i) => {
       const b = upright(raw);
       const [x1, y1, x2, y2] = b;

@@ -35,6 +35,9 @@ _CSS = """
 .cnn-overlap.cnn-projector .cnn-value { font-size: 2.4rem; }
 .cnn-overlap.cnn-projector pre { font-size: 20px; line-height: 1.45; }
 .cnn-overlap.cnn-stale { opacity: 0.35; }
+/* Beside the canvas (projector mode): one measure under the other. */
+.cnn-overlap.cnn-cards-only .cnn-cards { grid-template-columns: minmax(0, 1fr); gap: 1.2rem; }
+.cnn-overlap.cnn-cards-only pre, .cnn-overlap.cnn-formula-only .cnn-cards { display: none; }
 """
 
 _JS = r"""
@@ -138,6 +141,8 @@ export default function (component) {
     };
   }
   root.classList.toggle("cnn-projector", !!data.projector);
+  root.classList.toggle("cnn-cards-only", data.part === "cards");
+  root.classList.toggle("cnn-formula-only", data.part === "formula");
   // Boxes as the canvas has them (whole pixels): the numbers release will send to the server.
   const show = (boxes) => {
     const [a, b] = boxes;
@@ -150,8 +155,13 @@ export default function (component) {
     [m.iou, m.giou, m.diou, m.ciou].forEach((value, i) => { root.values[i].textContent = fixed4(value); });
     root.formula.textContent = formulas(m).join("\n");
   };
-  window.cnnLivePanels = window.cnnLivePanels || {};
-  window.cnnLivePanels[data.name] = show;
+  // The canvas calls every part shown under this name; a part no longer on the page drops out.
+  const panels = (window.cnnLivePanels = window.cnnLivePanels || {});
+  const parts = (panels[data.name] = panels[data.name] || {});
+  parts[data.part] = (boxes) => {
+    if (root.isConnected) show(boxes);
+    else delete parts[data.part];
+  };
   show(data.boxes);
 }
 """
@@ -159,13 +169,26 @@ export default function (component) {
 _component = st.components.v2.component("cnn_lab_overlap_panel", js=_JS, css=_CSS)
 
 
-def overlap_panel(name: str, a: list[float], b: list[float], projector: bool = False) -> None:
+PARTS = ("all", "cards", "formula")
+
+
+def overlap_panel(
+    name: str, a: list[float], b: list[float], projector: bool = False, part: str = "all"
+) -> None:
     """The four measures and the formulas for boxes `a` and `b` (xyxy), redrawn in the browser
-    whenever the box canvas mounted with `live=name` moves a box."""
+    whenever the box canvas mounted with `live=name` moves a box.
+
+    Args:
+        part: "all", or "cards" (the measures, one under the other, to sit beside the canvas)
+            and "formula" (the formulas alone) placed apart, both following the same canvas.
+    """
+    if part not in PARTS:
+        raise ValueError(f"part must be one of {PARTS}, got {part!r}")
     _component(
-        key=name,
+        key=name if part == "all" else f"{name}_{part}",
         data={
             "name": name,
+            "part": part,
             "boxes": [[float(v) for v in a], [float(v) for v in b]],
             "projector": bool(projector),
         },

@@ -184,3 +184,34 @@ def test_a_typed_coordinate_is_drawn_before_the_server_answers(browser, server_u
     assert page.finished_runs == runs  # nothing came back from the server
     assert not page.errors
     page.context.close()
+
+
+def test_projector_mode_shows_the_measures_beside_the_canvas_and_a_step_button_moves_them(
+    browser, server_url
+) -> None:
+    """Projector mode: the four measures stand beside the canvas (above the fold at 1280 x 720),
+    the formulas below, large; the number inputs are wide enough for +/- buttons, and one moves
+    the box and both parts of the panel in the browser (the page cut off from the server)."""
+    page = new_page(browser, 1280, 720)
+    page.add_init_script(BLOCKABLE)
+    open_page(page, server_url, "iou?app_projector=true")
+    cards = page.locator(".st-key-iou_measures_cards [data-testid='overlap-panel']")
+    formula = page.locator(".st-key-iou_measures_formula [data-testid='overlap-formula']")
+    canvas = page.locator("[data-testid='box-canvas-svg']").bounding_box()
+    for label in ("IoU", "GIoU", "DIoU", "CIoU"):
+        card = cards.locator(f"[data-label='{label}']").bounding_box()
+        assert card["x"] > canvas["x"] + canvas["width"]  # beside the canvas
+        assert card["y"] + card["height"] < 720  # above the fold
+    assert formula.evaluate("e => parseFloat(getComputedStyle(e).fontSize)") >= 20
+    assert cards.locator("pre").evaluate("e => getComputedStyle(e).display") == "none"
+    page.evaluate("window.__labBlockSends = true")
+    page.locator(".st-key-iou_a_x1 button[data-testid='stNumberInputStepUp']").click()
+    a, b = (list(box) for box in PAIRS["partial overlap"])
+    moved = overlap([61, *a[1:]], b)
+    expect(cards.locator("[data-label='DIoU'] [data-testid='live-metric-value']")).to_have_text(
+        f"{moved.diou:.4f}"
+    )
+    expect(formula).to_contain_text(f"= {moved.iou:.4f}")
+    assert formula.inner_text().splitlines() == formulas([61, *a[1:]], b)
+    assert not page.errors
+    page.context.close()
