@@ -58,8 +58,9 @@ function fixed4(x) {
   return `${sign}${whole}.${rest}`;
 }
 
-// lab.format.format_number for the whole numbers the lab's boxes give (areas of whole-pixel
-// boxes); anything else, 4 significant digits.
+// lab.format.format_number for whole numbers: the only ones that reach it, since the panel is
+// given whole-pixel boxes (typed, or rounded as a drag's release rounds them), so every area is
+// whole. Anything else would be written with 4 significant digits, not quite as Python does.
 function number(x) {
   if (Number.isInteger(x)) return String(x);
   return String(Number(x.toPrecision(4)));
