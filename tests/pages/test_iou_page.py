@@ -138,3 +138,28 @@ def test_hostile_values_in_every_input_give_messages_not_tracebacks(run_page) ->
     for box in "ab":
         for coordinate in ("x1", "y1", "x2", "y2"):
             assault(app, "number_input", f"iou_{box}_{coordinate}", healthy)
+
+
+def test_projector_mode_splits_the_measures_beside_the_canvas_from_the_formulas(run_page) -> None:
+    app = run_page("iou")
+    app.toggle(key="app_projector").set_value(True).run()
+    assert not app.exception
+    parts = {
+        e.proto.id: json.loads(e.proto.json)
+        for e in app.get("bidi_component")
+        if e.proto.component_name == "cnn_lab_overlap_panel"
+    }
+    sent = sorted((data["part"], data["projector"]) for data in parts.values())
+    assert sent == [("cards", True), ("formula", True)]
+    expected = [list(map(float, box)) for box in boxes(app)]
+    assert all(
+        data["boxes"] == expected and data["name"] == "iou_measures" for data in parts.values()
+    )
+    assert metric(app, "IoU") == pytest.approx(oracle(app)["IoU"], abs=5e-5)
+
+
+def test_the_panel_refuses_a_part_it_does_not_have() -> None:
+    from ui.overlap_panel import overlap_panel
+
+    with pytest.raises(ValueError, match="part must be one of"):
+        overlap_panel("x", [0, 0, 1, 1], [0, 0, 1, 1], part="everything")
