@@ -197,6 +197,14 @@ PAGES = [
         "Kept",
     ),
     Interaction(
+        "Evaluation lab: example binary -> 3 classes",
+        "evaluation",
+        "select",
+        (choose("eval_preset", "3 classes"), choose("eval_preset", "binary")),
+        # accuracy = the diagonal over all: (30 + 60 + 80) / 300 and (80 + 35) / 150
+        (metric_is("Accuracy", "0.567"), metric_is("Accuracy", "0.767")),
+    ),
+    Interaction(
         "Gradient descent: learning rate one step",
         "gradient_descent",
         "slider",

@@ -87,7 +87,7 @@ def body(page: Page) -> None:
         presets = st.container(horizontal=True)
         for index, (name, boxes) in enumerate(PRESETS.items()):
             presets.button(name, key=f"iou_preset_{index}", on_click=set_boxes, args=boxes)
-        holders = st.columns(2, gap="large") if page.projector else [st.container()] * 2
+        holders = st.columns(2, gap="large") if page.projector else (numbers_col, numbers_col)
         for (name, colour), holder in zip((("a", "blue"), ("b", "red")), holders, strict=True):
             with holder:
                 st.markdown(f"**Box {name.upper()}** (:{colour}[{colour}])")
@@ -128,8 +128,8 @@ def body(page: Page) -> None:
         with beside:
             overlap_panel("iou_measures", box("a"), box("b"), True, part="cards")
     area.caption(
-        "While you drag or type, IoU and its variants update in the browser; the table below "
-        "follows when the server has rerun the page."
+        "While you drag, or when you type a coordinate, the measures and formulas update at "
+        "once (computed in your browser); the table of every quantity follows a moment later."
     )
     if found:
         return
