@@ -148,9 +148,10 @@ def test_the_measures_and_formulas_are_the_labs_to_the_last_digit(page, server_u
     assert panel(page).locator("[data-testid='overlap-formula']").inner_text().splitlines() == (
         formulas(a, b)
     )
-    assert [metric(page, label) for label in ("IoU", "GIoU", "DIoU", "CIoU")] == (
-        [f"{v:.4f}" for v in (lambda n: (n.iou, n.giou, n.diou, n.ciou))(overlap(a, b))]
-    )
+    n = overlap(a, b)
+    assert [metric(page, label) for label in ("IoU", "GIoU", "DIoU", "CIoU")] == [
+        f"{v:.4f}" for v in (n.iou, n.giou, n.diou, n.ciou)
+    ]
 
 
 def test_a_typed_coordinate_is_drawn_before_the_server_answers(browser, server_url) -> None:
