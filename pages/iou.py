@@ -122,6 +122,9 @@ def body(page: Page) -> None:
                 ]
                 for name in "ab"
             ],
+            presets=[
+                (f"iou_preset_{index}", list(boxes)) for index, boxes in enumerate(PRESETS.values())
+            ],
             live=None if found else "iou_measures",
         )
     if beside is not None:

@@ -186,7 +186,8 @@ export default function (component) {
   // the field, a +/- button) moves the box here at once, and the live panel with it; the input's
   // own message to the server still makes the rerun that follows, with the same boxes.
   const inputs = data.inputs || [];
-  if (inputs.length) {
+  const presets = data.presets || [];
+  if (inputs.length || presets.length) {
     const registry = (window.cnnBoxInputs = window.cnnBoxInputs || {});
     if (!window.cnnBoxInputsListening) {
       window.cnnBoxInputsListening = true;
@@ -194,7 +195,7 @@ export default function (component) {
         if (evt.type === "keydown" && evt.key !== "Enter") return;
         if (!(evt.target instanceof Element)) return;
         const target = evt.target;
-        const apply = () => Object.values(registry).forEach((handler) => handler(target));
+        const apply = () => Object.values(registry).forEach((handler) => handler(target, evt.type));
         // Enter and leaving the field: the value is in the field now, so draw it in this very
         // task, before the page's own handler; a +/- button changes it in its handler: after it.
         if (evt.type === "click") setTimeout(apply, 0);
@@ -202,9 +203,16 @@ export default function (component) {
       };
       for (const kind of ["keydown", "focusout", "click"]) document.addEventListener(kind, dispatch, true);
     }
-    registry[data.name] = (target) => {
+    registry[data.name] = (target, kind) => {
       if (!svg.isConnected) return;
       let changed = false;
+      // A preset button clicked: every box as the preset has it.
+      presets.forEach(([key, preset]) => {
+        if (kind !== "click" || !target.closest(`.st-key-${key}`) || target.closest("[disabled]")) return;
+        if (preset.length !== boxes.length) return;
+        preset.forEach((box, i) => { boxes[i] = box.slice(); });
+        changed = true;
+      });
       inputs.forEach((row, i) => row.forEach(([key, low, high], c) => {
         if (!target.closest(`.st-key-${key}`)) return;
         const field = document.querySelector(`.st-key-${key} input`);
@@ -237,6 +245,7 @@ def box_canvas(
     display_width: int = 640,
     background: str | None = None,
     inputs: list[list[tuple[str, float, float]]] | None = None,
+    presets: list[tuple[str, list[list[float]]]] | None = None,
     live: str | None = None,
 ) -> None:
     """Mount the canvas. After a drag, `st.session_state[key]["boxes"]` holds the new xyxy boxes
@@ -250,6 +259,8 @@ def box_canvas(
         background: a photo under the boxes, as a data: URL (see `photo_url`).
         inputs: for each box, its four number inputs (xyxy) as (key, lowest, highest): a
             whole number committed in one moves the box in the browser before the rerun.
+        presets: (button key, boxes) pairs: a click on the button puts the boxes there in the
+            browser before the rerun (the button's own callback must set the same boxes).
         live: the name of an `ui.overlap_panel` to redraw with the boxes as they move.
     """
     _component(
@@ -273,6 +284,10 @@ def box_canvas(
             "background": background or "",
             "name": key,
             "inputs": [[list(field) for field in row] for row in inputs or []],
+            "presets": [
+                [button, [[float(v) for v in box] for box in boxes]]
+                for button, boxes in presets or []
+            ],
             "live": live or "",
         },
         on_boxes_change=on_change or (lambda: None),

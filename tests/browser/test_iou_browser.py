@@ -216,3 +216,40 @@ def test_projector_mode_shows_the_measures_beside_the_canvas_and_a_step_button_m
     assert formula.inner_text().splitlines() == formulas([61, *a[1:]], b)
     assert not page.errors
     page.context.close()
+
+
+def test_a_preset_is_drawn_before_the_server_answers(browser, server_url) -> None:
+    """A preset button puts both boxes in place and gives their numbers in the browser (the page
+    cut off from the server), and leaving the button later does not put them back."""
+    page = new_page(browser, 1280, 720)
+    page.add_init_script(BLOCKABLE)
+    open_page(page, server_url, "iou")
+    page.evaluate("window.__labBlockSends = true")
+    page.locator(".st-key-iou_preset_2 button").click()  # nested
+    a, b = (list(box) for box in PAIRS["nested"])
+    n = overlap(a, b)
+    value = panel(page).locator("[data-label='CIoU'] [data-testid='live-metric-value']")
+    expect(value).to_have_text(f"{n.ciou:.4f}")
+    assert panel(page).locator("[data-testid='overlap-formula']").inner_text().splitlines() == (
+        formulas(a, b)
+    )
+    box_b = page.locator("[data-testid='box-canvas-svg'] rect[data-box='1']")
+    assert [box_b.get_attribute(k) for k in ("x", "y", "width", "height")] == [
+        "150",
+        "110",
+        "100",
+        "80",
+    ]
+    # B moved while the button keeps the focus (an Enter sent straight to the field), then the
+    # focus leaves the button: the preset is not put back.
+    page.locator(".st-key-iou_b_x1 input").evaluate(
+        "el => { el.value = '160';"
+        " el.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true})); }"
+    )
+    assert box_b.get_attribute("x") == "160"
+    page.keyboard.press("Tab")
+    assert box_b.get_attribute("x") == "160"
+    moved = overlap(a, [160, *b[1:]])
+    expect(value).to_have_text(f"{moved.ciou:.4f}")
+    assert not page.errors
+    page.context.close()
