@@ -1,7 +1,8 @@
 """A small drag-and-resize box canvas (st.components.v2): move boxes, drag corners, draw new ones.
 
 Everything continuous happens in the browser: the boxes follow the pointer and, for a pair, the
-intersection, enclosing box and IoU update live while dragging. Python hears about it once, on
+intersection and enclosing box are redrawn live while dragging, and a live `ui.overlap_panel`
+(if named) with its IoU and GIoU repeated at the canvas's top. Python hears about it once, on
 release, through the `boxes` state value. The component only receives numbers and fixed labels from
 the app (never user text), and writes them with textContent.
 """
@@ -79,12 +80,13 @@ export default function (component) {
   });
   const readout = make("text", { x: 8, y: Math.max(16, W / 30), "font-size": Math.max(12, W / 36), "font-family": "monospace", fill: "#333", "pointer-events": "none", "data-testid": "box-canvas-readout" });
 
-  const fmt = (v) => (Math.round(v * 1000) / 1000).toFixed(3);
   // A box typed the wrong way round (x2 < x1) is drawn top-left first, as the server does.
   const upright = (b) => [Math.min(b[0], b[2]), Math.min(b[1], b[3]), Math.max(b[0], b[2]), Math.max(b[1], b[3])];
   function redraw() {
     // The whole pixels that release will send: the live numbers are those the server will show.
     const whole = boxes.map((b) => b.map((v) => Math.round(v)));
+    // The panel computes the measures (ui/overlap_panel.py, lab.iou's arithmetic) and hands them
+    // to the readout at the canvas's top: one computation, not two.
     const parts = data.live && window.cnnLivePanels && window.cnnLivePanels[data.live];
     if (parts) Object.values(parts).forEach((show) => show(whole));
     boxes.forEach((raw, i) => {
@@ -108,11 +110,13 @@ export default function (component) {
     const ex1 = Math.min(a[0], b[0]), ey1 = Math.min(a[1], b[1]);
     const ex2 = Math.max(a[2], b[2]), ey2 = Math.max(a[3], b[3]);
     Object.entries({ x: ex1, y: ey1, width: ex2 - ex1, height: ey2 - ey1 }).forEach(([k, v]) => enclosing.setAttribute(k, v));
-    const area = (q) => (q[2] - q[0]) * (q[3] - q[1]);
-    const i = iw * ih, u = area(a) + area(b) - i, c = (ex2 - ex1) * (ey2 - ey1);
-    const iou = u > 0 ? i / u : 0;
-    const giou = c > 0 ? iou - (c - u) / c : 0;
-    readout.textContent = `IoU ${fmt(iou)}   GIoU ${fmt(giou)}`;
+  }
+  // The panel writes its IoU and GIoU here whenever it draws (it may mount after the canvas).
+  if (data.live) {
+    const readouts = (window.cnnLiveReadouts = window.cnnLiveReadouts || {});
+    readouts[data.live] = (written) => {
+      if (overlap && svg.isConnected) readout.textContent = written ? `IoU ${written[0]}   GIoU ${written[1]}` : "";
+    };
   }
   redraw();
 
@@ -254,8 +258,8 @@ def box_canvas(
     Args:
         boxes: xyxy boxes in canvas pixels (0..width, 0..height).
         mode: "edit" (move and resize) or "draw" (also drag on empty space to add a box).
-        show_overlap: for two boxes, shade the intersection, dash the enclosing box and show IoU
-            and GIoU live while dragging.
+        show_overlap: for two boxes, shade the intersection, dash the enclosing box and, with
+            `live`, write the panel's IoU and GIoU at the top of the canvas.
         background: a photo under the boxes, as a data: URL (see `photo_url`).
         inputs: for each box, its four number inputs (xyxy) as (key, lowest, highest): a
             whole number committed in one moves the box in the browser before the rerun.

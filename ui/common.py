@@ -130,9 +130,9 @@ def page_body(page: Page, body: Callable[[Page], None], key: str) -> None:
     A control inside the body then reruns the body alone: not the title bar, the sidebar or the
     image picker, whose elements would be sent again unchanged (bench/latency.py: the light pages
     answered 14-33% sooner; README, Speed). A control outside it (the sidebar) reruns the whole
-    page, body included, so the body always draws from the settings shown. The rule that keeps the two in
-    step: a callback of a control in the body that changes a setting shown outside it calls
-    `rerun_page()`.
+    page, body included, so the body always draws from the settings shown. The rule that keeps
+    the two in step: a callback of a control in the body that changes a setting shown outside it
+    calls `rerun_page()`.
 
     The body gets the page with its slot for the key figure (under the title, before anything
     drawn between page_setup and this call) as a container the fragment makes in `page.top` on

@@ -145,16 +145,21 @@ export default function (component) {
   root.classList.toggle("cnn-cards-only", data.part === "cards");
   root.classList.toggle("cnn-formula-only", data.part === "formula");
   // Boxes as the canvas has them (whole pixels): the numbers release will send to the server.
+  // The four measures as written, also handed to the canvas's readout (ui/box_canvas.py).
   const show = (boxes) => {
     const [a, b] = boxes;
+    const readout = window.cnnLiveReadouts && window.cnnLiveReadouts[data.name];
     if (!a || !b || !valid(a) || !valid(b)) {
       root.classList.add("cnn-stale");  // the server's rerun will say what is wrong
+      if (readout) readout(null);
       return;
     }
     root.classList.remove("cnn-stale");
     const m = measures(a, b);
-    [m.iou, m.giou, m.diou, m.ciou].forEach((value, i) => { root.values[i].textContent = fixed4(value); });
+    const written = [m.iou, m.giou, m.diou, m.ciou].map(fixed4);
+    written.forEach((text, i) => { root.values[i].textContent = text; });
     root.formula.textContent = formulas(m).join("\n");
+    if (readout) readout(written);
   };
   // The canvas calls every part shown under this name; a part no longer on the page drops out.
   const panels = (window.cnnLivePanels = window.cnnLivePanels || {});

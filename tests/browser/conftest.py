@@ -138,7 +138,8 @@ METRICS = "[data-testid='stMetric'], [data-testid='live-metric']"
 
 
 def metric(page, label: str) -> str:
-    """The value of the metric whose label starts with `label` (waiting for it to be drawn)."""
+    """The value of the first metric whose text contains `label` (waiting for it to be drawn):
+    "IoU" finds the IoU card, which comes before GIoU's."""
     box = page.locator(METRICS).filter(has_text=label).first
     box.wait_for()
     return box.locator(
